@@ -1,0 +1,63 @@
+# Two commands do all the set-up: `make pdf` and `make test` install what is
+# missing (Debian packages, a .venv with the project) and then do their work.
+
+PYTHON ?= python3
+VENV   := .venv
+BOOK   := $(VENV)/bin/book
+CONFIG ?= book.yaml
+BOOKFLAGS ?=
+
+# Debian packages: TeX (XeLaTeX, ctex/xeCJK, latexmk, makeindex), the LaTeX
+# packages the styles load, CJK fonts, poppler for reading PDFs back, and
+# epubcheck (with its Java runtime) for validating the EPUB.
+DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
+	texlive-latex-extra texlive-science texlive-fonts-recommended lmodern \
+	latexmk fonts-noto-cjk poppler-utils epubcheck default-jre-headless \
+	python3 python3-venv python3-pip
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps deb-deps pdf epub chapters list test clean distclean
+
+all: pdf
+
+deps: deb-deps $(VENV)/.installed
+
+# Install only the Debian packages that are missing; a second run does nothing.
+deb-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	@touch $@
+
+pdf: deps
+	$(BOOK) --config $(CONFIG) pdf $(BOOKFLAGS)
+
+epub: deps
+	$(BOOK) --config $(CONFIG) epub $(BOOKFLAGS)
+
+chapters: deps
+	$(BOOK) --config $(CONFIG) chapters $(BOOKFLAGS)
+
+list: deps
+	$(BOOK) --config $(CONFIG) list
+
+test: deps
+	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	-[ -x $(BOOK) ] && $(BOOK) --config $(CONFIG) clean
+	rm -rf build chapters/*.tex
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

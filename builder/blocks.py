@@ -1,0 +1,221 @@
+"""Body lines of one post -> typed blocks (paragraphs, headings, figures, math, lists)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable, Optional
+
+from .model import (
+    Block, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text,
+)
+
+Warn = Callable[[Location, str], None]
+
+# Display math that opens a line: $$…$$ or a LaTeX display environment.
+DISPLAY_ENVS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
+                "eqnarray", "eqnarray*")
+_ENV_ALT = "|".join(re.escape(e) for e in DISPLAY_ENVS)
+BEGIN_ENV_RE = re.compile(r"\\begin\{(" + _ENV_ALT + r")\}")
+LABEL_RE = re.compile(r"\\label\{([^{}]*)\}")
+
+SENTENCE_PUNCT = set("。，,；;！!？?：:“”\"…")
+CAPTION_RE = re.compile(r"(示意图|图示|流程图|架构图|效果图|结构图|演示图|截图)$|图片来自")
+LIST_ITEM_RE = re.compile(r"^(?:\d{1,2}、|[(（]\d{1,2}[)）]\s*)")
+HEADING_NUM_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+STATEMENT_RE = re.compile(r"^([^\s$，,。：:]{2,14}(?:引理|定理|定义|推论|命题|结论|原理|公式|猜想))\s*[:：]\s*\S")
+LOGO_RE = re.compile(r"^\s*\\(LaTeX|TeX)\s*(?:\{\})?\s*$")
+HEADING_MAX = 18
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def split_inline(text: str, loc: Location, warn: Warn) -> tuple[Inline, ...]:
+    """Split prose into text, inline math and TeX logos; a lone `$` stays literal."""
+    out: list[Inline] = []
+    buf = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] == "$":
+            buf.append("$")
+            i += 2
+            continue
+        if ch == "$":
+            j = i + 1
+            while j < n and not (text[j] == "$" and text[j - 1] != "\\"):
+                j += 1
+            if j >= n or j == i + 1:
+                warn(loc, "unclosed '$' in text; printed as a dollar sign")
+                buf.append("$")
+                i += 1
+                continue
+            if buf:
+                out.append(Text("".join(buf)))
+                buf = []
+            source = text[i + 1:j]
+            logo = LOGO_RE.match(source)
+            out.append(Logo(logo.group(1)) if logo else Math(source.strip()))
+            i = j + 1
+            continue
+        buf.append(ch)
+        i += 1
+    if buf:
+        out.append(Text("".join(buf)))
+    return tuple(out)
+
+
+def _is_sentence(text: str) -> bool:
+    return any(c in SENTENCE_PUNCT for c in text)
+
+
+def _looks_like_heading(text: str, next_text: Optional[str]) -> bool:
+    core = text.rstrip(" #").strip()
+    if not core or "$" in core or "\\" in core:
+        return False
+    if display_width(core) > HEADING_MAX * 2:
+        return False
+    body = HEADING_NUM_RE.sub("", core)
+    if _is_sentence(body) or body.endswith(("、", "（", "(")):
+        return False
+    # A short line that leads into a formula ("或者", "其loss一般为") is prose.
+    if next_text is not None and _starts_display(next_text):
+        return False
+    return True
+
+
+def _starts_display(text: str) -> bool:
+    s = text.lstrip()
+    return s.startswith("$$") or s.startswith("\\[") or bool(BEGIN_ENV_RE.match(s))
+
+
+def _find_display_end(lines: list[tuple[int, str]], start: int, closer: str) -> tuple[int, int]:
+    """Index of the line and column just after the closer; searches forward over lines."""
+    first_line = True
+    for k in range(start, len(lines)):
+        text = lines[k][1]
+        from_col = 0
+        if first_line:
+            first_line = False
+            from_col = 2 if closer in ("$$", "\\]") else 0
+        pos = text.find(closer, from_col)
+        if pos >= 0:
+            return k, pos + len(closer)
+    return -1, -1
+
+
+def _display_block(source: str, loc: Location) -> DisplayMath:
+    src = source.strip()
+    numbered = False
+    if src.startswith("$$") and src.endswith("$$") and len(src) >= 4:
+        inner = src[2:-2].strip()
+        src = inner  # may itself be an environment: $$\begin{equation}…\end{equation}$$
+    elif src.startswith("\\[") and src.endswith("\\]"):
+        src = src[2:-2].strip()
+    env = BEGIN_ENV_RE.match(src)
+    if env:
+        numbered = not env.group(1).endswith("*")
+        name = re.escape(env.group(1))
+        inner = re.sub(r"^\\begin\{" + name + r"\}|\\end\{" + name + r"\}$", "", src).strip()
+        if env.group(1).startswith(("equation",)):
+            src = inner
+            mode = "equation"
+        else:
+            mode = env.group(1).rstrip("*")
+        if mode != "equation":
+            src = f"\\begin{{{mode}}}{inner}\\end{{{mode}}}" if numbered else f"\\begin{{{mode}*}}{inner}\\end{{{mode}*}}"
+    labels = tuple(LABEL_RE.findall(src))
+    if labels and not env:
+        numbered = True
+    return DisplayMath(source=src, numbered=numbered, labels=labels, loc=loc)
+
+
+def _split_displays(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[tuple[str, int, str]]:
+    """Cut lines into ('text', line, str) and ('math', line, source) pieces; math may span lines."""
+    pieces: list[tuple[str, int, str]] = []
+    k = 0
+    pending = list(lines)
+    while k < len(pending):
+        lineno, text = pending[k]
+        m = re.search(r"\$\$|\\\[|\\begin\{(?:" + _ENV_ALT + r")\}", text)
+        if not m:
+            pieces.append(("text", lineno, text))
+            k += 1
+            continue
+        before = text[: m.start()]
+        if before.strip():
+            pieces.append(("text", lineno, before))
+        token = m.group(0)
+        if token == "$$":
+            closer = "$$"
+        elif token == "\\[":
+            closer = "\\]"
+        else:
+            closer = "\\end{" + token[len("\\begin{"):]
+        rest = [(lineno, text[m.start():])] + pending[k + 1:]
+        end_k, end_col = _find_display_end(rest, 0, closer)
+        if end_k < 0:
+            warn(Location(path, lineno), f"display math opened with {token} is never closed; kept as text")
+            pieces.append(("text", lineno, text[m.start():]))
+            k += 1
+            continue
+        source_lines = [t for _, t in rest[: end_k]] + [rest[end_k][1][:end_col]]
+        source = "\n".join(source_lines)
+        after = rest[end_k][1][end_col:]
+        pieces.append(("math", lineno, source))
+        consumed = k + end_k
+        if after.strip():
+            pending[consumed] = (rest[end_k][0], after)
+            k = consumed
+        else:
+            k = consumed + 1
+    # Merge "$$" + env + "$$" leftovers: a text piece that is only "$$" is a wrapper remnant.
+    return [p for p in pieces if not (p[0] == "text" and p[2].strip() in ("$$", ""))]
+
+
+def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
+    """Classify a post's body lines; every body line ends up in exactly one block."""
+    clean = [(n, t.strip()) for n, t in lines if t.strip()]
+    pieces = _split_displays(clean, path, warn)
+    blocks: list[Block] = []
+    i = 0
+    while i < len(pieces):
+        kind, lineno, text = pieces[i]
+        loc = Location(path, lineno)
+        if kind == "math":
+            blocks.append(_display_block(text, loc))
+            i += 1
+            continue
+        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+        next_text = nxt[2] if nxt and nxt[0] == "text" else ("$$" if nxt else None)
+        # A caption printed twice in a row is an image the scraper lost.
+        if nxt and nxt[0] == "text" and nxt[2] == text and not text.startswith("$"):
+            blocks.append(Figure(caption=text, loc=loc))
+            i += 2
+            continue
+        if CAPTION_RE.search(text) and display_width(text) <= 80 and not text.endswith("。"):
+            blocks.append(Figure(caption=text, loc=loc))
+            i += 1
+            continue
+        if LIST_ITEM_RE.match(text):
+            items = []
+            while i < len(pieces) and pieces[i][0] == "text" and LIST_ITEM_RE.match(pieces[i][2]):
+                item_text = LIST_ITEM_RE.sub("", pieces[i][2], count=1)
+                items.append(split_inline(item_text, Location(path, pieces[i][1]), warn))
+                i += 1
+            if len(items) >= 2:
+                blocks.append(ListBlock(items=tuple(items), loc=loc))
+                continue
+            i -= 1
+            blocks.append(Paragraph(split_inline(text, loc, warn), loc))
+            i += 1
+            continue
+        if _looks_like_heading(text, next_text if nxt else None):
+            blocks.append(Heading(title=text.rstrip(" #").strip(), loc=loc))
+            i += 1
+            continue
+        kind_name = "statement" if STATEMENT_RE.match(text) else "body"
+        blocks.append(Paragraph(split_inline(text, loc, warn), loc, kind=kind_name))
+        i += 1
+    return blocks

@@ -1,0 +1,267 @@
+"""book.yaml: typed, documented settings; every problem is reported at once with its key."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, get_args, get_origin
+
+import yaml
+
+
+class ConfigError(Exception):
+    """All problems found in a config file, one line each."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+@dataclass
+class SeriesConfig:
+    key: str
+    """Short name, used in messages and in `posts.<id>.series`."""
+    title: str
+    """Part title printed in the book."""
+    match: str = ""
+    """Posts whose title starts with this text (punctuation width ignored) belong here; defaults to `title`."""
+    related: list[str] = field(default_factory=list)
+    """Title keywords that pull other posts in after the numbered ones, marked as related."""
+    order: list[str] = field(default_factory=list)
+    """Post ids in the order to print them; posts not listed follow in their natural order."""
+    description: str = ""
+    """A sentence printed on the part's opening page."""
+
+
+@dataclass
+class PostOverride:
+    title: Optional[str] = None
+    """Replaces the scraped title."""
+    date: Optional[str] = None
+    """YYYY-MM-DD, replaces the scraped date."""
+    series: Optional[str] = None
+    """Key of the series to put the post in (or `other`)."""
+
+
+@dataclass
+class FontsConfig:
+    cjk_serif: str = "Noto Serif CJK SC"
+    """Chinese body font (fontconfig family name)."""
+    cjk_sans: str = "Noto Sans CJK SC"
+    """Chinese heading font."""
+
+
+@dataclass
+class BlogConfig:
+    name: str = "科学空间"
+    url: str = "https://spaces.ac.cn"
+
+
+@dataclass
+class Config:
+    title: str = "科学空间文选"
+    """Book title."""
+    author: str = "苏剑林"
+    language: str = "zh-CN"
+    date: str = ""
+    """Publication date for the metadata; empty means the build date."""
+    identifier: str = "urn:uuid:5b0f8c2e-6d0e-4f5e-9a57-sciblog-book"
+    cover_image: str = ""
+    sources: list[str] = field(default_factory=lambda: ["excerpts/*.txt"])
+    """Globs of dump files, relative to book.yaml."""
+    blog: BlogConfig = field(default_factory=BlogConfig)
+    preface: str = ""
+    """Extra preface text; the preface always says where the excerpts come from."""
+    series: list[SeriesConfig] = field(default_factory=list)
+    """The book's parts, in order."""
+    other_title: str = "其他文章"
+    """Title of the final part that holds every post in no series."""
+    exclude: list[str] = field(default_factory=list)
+    """Post ids to leave out."""
+    posts: dict[str, PostOverride] = field(default_factory=dict)
+    """Per-post corrections, by id."""
+    paper: str = "a4paper"
+    fonts: FontsConfig = field(default_factory=FontsConfig)
+    glossary: list[str] = field(default_factory=list)
+    """Chinese terms for the index."""
+    index_terms: list[str] = field(default_factory=list)
+    """Extra Latin-script index terms beyond those found automatically."""
+    index_ignore: list[str] = field(default_factory=list)
+    """Latin-script words never to index."""
+    outputs: list[str] = field(default_factory=lambda: ["pdf", "epub"])
+    """What `book all` builds."""
+
+    # Set by load(), not by the user.
+    root: Path = field(default=Path("."), metadata={"internal": True})
+    path: Path = field(default=Path("book.yaml"), metadata={"internal": True})
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def chapters_dir(self) -> Path:
+        return self.root / "chapters"
+
+
+PAPERS = {"a4paper", "a5paper", "b5paper", "letterpaper"}
+OUTPUTS = {"pdf", "epub"}
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _convert(value: Any, typ: Any, key: str, problems: list[str]) -> Any:
+    """Check and convert one YAML value against a dataclass field type."""
+    origin = get_origin(typ)
+    if typ is Any:
+        return value
+    if origin is list:
+        (item_type,) = get_args(typ)
+        if not isinstance(value, list):
+            problems.append(f"{key}: expected a list, got {type(value).__name__}")
+            return []
+        return [_convert(v, item_type, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+    if origin is dict:
+        _, item_type = get_args(typ)
+        if not isinstance(value, dict):
+            problems.append(f"{key}: expected a mapping, got {type(value).__name__}")
+            return {}
+        return {str(k): _convert(v, item_type, f"{key}.{k}", problems) for k, v in value.items()}
+    if origin is not None and type(None) in get_args(typ):  # Optional[X]
+        if value is None:
+            return None
+        inner = [a for a in get_args(typ) if a is not type(None)][0]
+        return _convert(value, inner, key, problems)
+    if dataclasses.is_dataclass(typ):
+        if not isinstance(value, dict):
+            problems.append(f"{key}: expected a mapping, got {type(value).__name__}")
+            return typ.__new__(typ)
+        return _build(typ, value, key + ".", problems)
+    if typ is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        problems.append(f"{key}: expected text, got {type(value).__name__}")
+        return ""
+    if typ is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        problems.append(f"{key}: expected a whole number, got {type(value).__name__}")
+        return 0
+    return value
+
+
+def _build(cls: Any, data: dict, prefix: str, problems: list[str]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    kwargs = {}
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if name not in fields:
+            close = [f for f in fields if f.replace("_", "") == str(name).replace("_", "").replace("-", "")]
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"{key}: unknown key{hint}")
+            continue
+        kwargs[name] = _convert(value, _resolve_type(cls, fields[name]), key, problems)
+    missing = [
+        n for n, f in fields.items()
+        if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    for name in missing:
+        problems.append(f"{prefix}{name}: required key is missing")
+        kwargs[name] = ""
+    return cls(**kwargs)
+
+
+def _resolve_type(cls: Any, f: dataclasses.Field) -> Any:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        import typing
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints[f.name]
+
+
+_HINTS: dict[Any, dict] = {}
+
+
+def load(path: Path) -> Config:
+    """Read and validate a book.yaml; raises ConfigError with every problem found."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, [f"not UTF-8 text (byte offset {exc.start})"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(path, [f"{where}invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    raw = raw or {}
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise ConfigError(path, ["top level must be a mapping of settings"])
+    cfg: Config = _build(Config, raw, "", problems)
+    cfg.root = path.resolve().parent
+    cfg.path = path
+    _check_values(cfg, problems)
+    if problems:
+        raise ConfigError(path, problems)
+    return cfg
+
+
+def _check_values(cfg: Config, problems: list[str]) -> None:
+    if cfg.paper not in PAPERS:
+        problems.append(f"paper: '{cfg.paper}' is not one of {', '.join(sorted(PAPERS))}")
+    for i, out in enumerate(cfg.outputs):
+        if out not in OUTPUTS:
+            problems.append(f"outputs[{i}]: '{out}' is not one of {', '.join(sorted(OUTPUTS))}")
+    keys = set()
+    for i, s in enumerate(cfg.series):
+        if not s.key:
+            continue
+        if s.key in keys or s.key == "other":
+            problems.append(f"series[{i}].key: '{s.key}' is used twice or reserved")
+        keys.add(s.key)
+        if not s.match:
+            s.match = s.title
+    for post_id, override in cfg.posts.items():
+        if override.date and not DATE_RE.match(override.date):
+            problems.append(f"posts.{post_id}.date: '{override.date}' is not YYYY-MM-DD")
+        if override.series and override.series not in keys | {"other"}:
+            problems.append(f"posts.{post_id}.series: no series with key '{override.series}'")
+    if not cfg.sources:
+        problems.append("sources: at least one glob is needed")
+    for i, pattern in enumerate(cfg.sources):
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            problems.append(f"sources[{i}]: '{pattern}' must stay inside the book's folder")
+        elif not sorted(cfg.root.glob(pattern)):
+            problems.append(f"sources[{i}]: '{pattern}' matches no file")
+
+
+def source_files(cfg: Config) -> list[Path]:
+    """The dump files the sources globs name, each once, in glob order."""
+    seen: dict[Path, None] = {}
+    for pattern in cfg.sources:
+        for p in sorted(cfg.root.glob(pattern)):
+            if p.is_file():
+                seen.setdefault(p, None)
+    return list(seen)
+
+
+def describe() -> str:
+    """Every setting with its default and documentation, for `book config`."""
+    import inspect
+
+    lines = []
+    src = inspect.getsource(Config)
+    docs = dict(re.findall(r"^    (\w+): [^\n]*\n    \"\"\"(.*?)\"\"\"", src, re.M | re.S))
+    for f in dataclasses.fields(Config):
+        if f.metadata.get("internal"):
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if dataclasses.is_dataclass(default):
+            default = dataclasses.asdict(default)
+        lines.append(f"{f.name}: {default!r}")
+        if f.name in docs:
+            lines.append(f"    {docs[f.name].strip()}")
+    return "\n".join(lines)

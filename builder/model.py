@@ -1,0 +1,184 @@
+"""The typed book model: the only data that passes between pipeline stages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional, Union
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in an input dump, for messages a user can jump to."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class PostDate:
+    """A publication date; the year is None when the dump did not give one."""
+
+    year: Optional[int]
+    month: int
+    day: int
+
+    @property
+    def full(self) -> bool:
+        return self.year is not None
+
+    def iso(self) -> str:
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def chinese(self) -> str:
+        core = f"{self.month}月{self.day}日"
+        return f"{self.year}年{core}" if self.year is not None else f"{core}（年份不详）"
+
+    def sort_key(self) -> tuple:
+        # Dated posts first in time order; posts without a year go last.
+        return (0, self.year, self.month, self.day) if self.year else (1, 0, self.month, self.day)
+
+
+# Inline pieces of a paragraph -------------------------------------------------
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline math source, without the surrounding dollars."""
+
+    source: str
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A TeX logo written as math in the dump (``$\\LaTeX$``)."""
+
+    name: Literal["TeX", "LaTeX"]
+
+
+Inline = Union[Text, Math, Logo]
+
+
+# Blocks ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Paragraph:
+    inlines: tuple[Inline, ...]
+    loc: Location
+    kind: Literal["body", "statement"] = "body"
+
+
+@dataclass(frozen=True)
+class Heading:
+    title: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A lost image, kept as a placeholder with its caption."""
+
+    caption: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class DisplayMath:
+    """A display formula; ``numbered`` for equation environments."""
+
+    source: str
+    numbered: bool
+    labels: tuple[str, ...]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[tuple[Inline, ...], ...]
+    loc: Location
+
+
+Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock]
+
+
+@dataclass
+class Post:
+    """One blog post as read from the dumps (possibly merged from several)."""
+
+    id: str
+    title: Optional[str]
+    date: Optional[PostDate]
+    readers: Optional[int]
+    author: Optional[str]
+    blocks: list[Block]
+    loc: Location
+    sources: list[Location] = field(default_factory=list)
+    truncated: bool = False  # listing excerpt that ends in 点击阅读全文
+
+    @property
+    def display_title(self) -> str:
+        return self.title if self.title else "（无标题）"
+
+    def text_size(self) -> int:
+        """How much text the post carries, used to keep the fullest copy."""
+        size = 0
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                size += sum(len(getattr(i, "text", getattr(i, "source", ""))) for i in block.inlines)
+            elif isinstance(block, DisplayMath):
+                size += len(block.source)
+            elif isinstance(block, (Heading, Figure)):
+                size += len(getattr(block, "title", getattr(block, "caption", "")))
+            elif isinstance(block, ListBlock):
+                size += sum(len(getattr(i, "text", "")) for item in block.items for i in item)
+        return size
+
+
+@dataclass
+class Chapter:
+    post: Post
+    number: int  # chapter number in the book, from 1
+    series_number: Optional[int]  # number in the series title, e.g. 十五 -> 15
+    related: bool = False
+
+
+@dataclass
+class Series:
+    key: str
+    title: str
+    chapters: list[Chapter]
+    description: str = ""
+
+
+@dataclass
+class Diagnostic:
+    """A warning or error tied to an input location."""
+
+    loc: Optional[Location]
+    message: str
+    level: Literal["warning", "error"] = "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.loc}: " if self.loc else ""
+        return f"{where}{self.level}: {self.message}"
+
+
+@dataclass
+class Book:
+    title: str
+    author: str
+    language: str
+    parts: list[Series]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def chapters(self) -> list[Chapter]:
+        return [c for part in self.parts for c in part.chapters]
