@@ -108,6 +108,7 @@ class Config:
 
 PAPERS = {"a4paper", "a5paper", "b5paper", "letterpaper"}
 OUTPUTS = {"pdf", "epub"}
+FONT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -215,6 +216,9 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
     for i, out in enumerate(cfg.outputs):
         if out not in OUTPUTS:
             problems.append(f"outputs[{i}]: '{out}' is not one of {', '.join(sorted(OUTPUTS))}")
+    for name in ("cjk_serif", "cjk_sans"):
+        if not FONT_RE.match(getattr(cfg.fonts, name)):
+            problems.append(f"fonts.{name}: '{getattr(cfg.fonts, name)}' is not a font family name")
     keys = set()
     for i, s in enumerate(cfg.series):
         if not s.key:
