@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,8 @@ def _convert(value: Any, typ: Any, key: str, problems: list[str]) -> Any:
             return typ.__new__(typ)
         return _build(typ, value, key + ".", problems)
     if typ is str:
+        if isinstance(value, datetime.date):  # YAML reads 2020-01-02 as a date
+            return value.isoformat()
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
         problems.append(f"{key}: expected text, got {type(value).__name__}")

@@ -144,7 +144,12 @@ class ChapterRenderer:
         else:
             series_line = ""
         seen: set[str] = set()
-        blocks = [self.block(b, seen) for b in post.blocks]
+        body = []
+        for i, b in enumerate(post.blocks):
+            # A formula belongs to the paragraph around it: no blank line, so no new indented paragraph.
+            glue = "\n" if isinstance(b, DisplayMath) or (i and isinstance(post.blocks[i - 1], DisplayMath)
+                                                          and isinstance(b, Paragraph)) else "\n\n"
+            body.append((glue if i else "") + self.block(b, seen))
         if not post.blocks:
             note = "抓取的列表中此文没有正文"
         elif post.truncated:
@@ -158,7 +163,7 @@ class ChapterRenderer:
             "series_line": series_line,
             "date": escape(post.date.chinese()) if post.date else "",
             "readers": str(post.readers) if post.readers is not None else "",
-            "blocks": blocks,
+            "body": "".join(body),
             "note": note,
         }
 

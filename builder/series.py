@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .config import Config
+from .config import Config, ConfigError
 from .ingest import norm_title
 from .model import Book, Chapter, Diagnostic, Post, PostDate, Series
 
@@ -53,16 +53,13 @@ def _loose(text: str) -> str:
 
 def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> list[Post]:
     ids = {p.id for p in posts}
-    for key, override in cfg.posts.items():
-        if key not in ids:
-            diags.append(Diagnostic(None, f"{cfg.path}: posts.{key}: no post has this id (see `book list`)", "error"))
-    for i, key in enumerate(cfg.exclude):
-        if key not in ids:
-            diags.append(Diagnostic(None, f"{cfg.path}: exclude[{i}]: no post has the id '{key}'", "error"))
+    problems = [f"posts.{key}: no post has the id '{key}' (see `book list`)" for key in cfg.posts if key not in ids]
+    problems += [f"exclude[{i}]: no post has the id '{key}'" for i, key in enumerate(cfg.exclude) if key not in ids]
     for s_i, s in enumerate(cfg.series):
-        for o_i, key in enumerate(s.order):
-            if key not in ids:
-                diags.append(Diagnostic(None, f"{cfg.path}: series[{s_i}].order[{o_i}]: no post has the id '{key}'", "error"))
+        problems += [f"series[{s_i}].order[{o_i}]: no post has the id '{key}'"
+                     for o_i, key in enumerate(s.order) if key not in ids]
+    if problems:
+        raise ConfigError(cfg.path, problems)
     kept = []
     for post in posts:
         if post.id in cfg.exclude:

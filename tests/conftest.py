@@ -1,0 +1,85 @@
+"""Shared fixtures: temporary books built from seed or hand-written dumps."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from builder import config
+from builder.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "excerpts"
+
+MINIMAL_YAML = """\
+title: 测试之书
+author: 测试者
+sources: [excerpts/*.txt]
+series:
+  - key: vae
+    title: 变分自编码器
+    related: [NVAE]
+glossary: [自编码器]
+"""
+
+
+def tex_available() -> bool:
+    return all(shutil.which(t) for t in ("xelatex", "latexmk", "makeindex", "pdftotext"))
+
+
+@pytest.fixture
+def require_tex():
+    """TeX tests run everywhere TeX is; in CI a missing TeX is a failure, never a skip."""
+    if not tex_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("TeX (xelatex, latexmk, makeindex) or pdftotext missing under CI=true")
+        pytest.skip("TeX not installed")
+
+
+def make_book(root: Path, dumps: dict[str, str], yaml_text: str = MINIMAL_YAML) -> Path:
+    """A book folder with its own dumps, book.yaml and the project's styles."""
+    (root / "excerpts").mkdir(parents=True, exist_ok=True)
+    for name, text in dumps.items():
+        (root / "excerpts" / name).write_text(text, encoding="utf-8")
+    (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
+    shutil.copytree(ROOT / "styles", root / "styles", dirs_exist_ok=True)
+    return root / "book.yaml"
+
+
+def seed_book(root: Path) -> Path:
+    shutil.copytree(SEEDS, root / "excerpts")
+    shutil.copytree(ROOT / "styles", root / "styles")
+    shutil.copy(ROOT / "book.yaml", root / "book.yaml")
+    return root / "book.yaml"
+
+
+def run_book(cfg_path: Path, *args: str) -> int:
+    return main(["--config", str(cfg_path), *args])
+
+
+def pdf_text(pdf: Path, layout: bool = True) -> str:
+    args = ["pdftotext"] + (["-layout"] if layout else []) + [str(pdf), "-"]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="session")
+def seed_pdf(tmp_path_factory):
+    """The seed corpus built once for the session: (config path, pdf text, TeX log)."""
+    if not tex_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("TeX missing under CI=true")
+        pytest.skip("TeX not installed")
+    root = tmp_path_factory.mktemp("seedbook")
+    cfg_path = seed_book(root)
+    assert run_book(cfg_path, "pdf", "-q") == 0
+    pdf = root / "build" / "book.pdf"
+    log = (root / "build" / "tex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    return cfg_path, pdf_text(pdf), log
+
+
+@pytest.fixture
+def load_cfg():
+    return lambda p: config.load(Path(p))

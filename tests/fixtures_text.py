@@ -1,0 +1,20 @@
+"""Small hand-written dumps in the blog's two listing formats, shared by several tests."""
+
+FORMAT_A = """\
+变分自编码器(一):原来是这么一回事
+By 苏剑林 | 2018-03-18 | 1000位读者 | 引用这是第一段,介绍VAE与自编码器的关系,占比50%&#_~^。
+基本思路
+设损失函数为$\\mathcal{L}(\\theta)$,我们有
+\\begin{equation}\\mathcal{L} = \\mathbb{E}_{x}\\left[\\Vert x - \\hat{x}\\Vert^2\\right]\\label{eq:loss}\\end{equation}
+由式$\\eqref{eq:loss}$可知,重构项是关键;$\\LaTeX$排版更美观。
+模型示意图
+模型示意图
+1、编码器把样本映射为分布;
+2、解码器从分布中采样重构。
+这里有一个坏公式$\\foo{x}$,它不应该让整本书失败。
+其他话题的文章
+By 苏剑林 | 2019-01-02 | 20位读者 | 引用另一篇文章也有标签,
+\\begin{equation}f(x)=x^2\\label{eq:loss}\\end{equation}
+并引用式$\\eqref{eq:loss}$,编号应当是本章的。
+最近评论
+"""
