@@ -11,7 +11,7 @@ BOOKFLAGS ?=
 # packages the styles load, CJK fonts, poppler for reading PDFs back, and
 # epubcheck (with its Java runtime) for validating the EPUB.
 DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
-	texlive-latex-extra texlive-science texlive-fonts-recommended lmodern \
+	texlive-latex-extra texlive-fonts-recommended lmodern \
 	latexmk fonts-noto-cjk poppler-utils epubcheck default-jre-headless \
 	python3 python3-venv python3-pip
 
