@@ -1,14 +1,17 @@
-"""The `book` command: targets like make (pdf, epub, all, chapters, list, clean)."""
+"""The `book` command: targets like make (pdf, epub, all, chapters, list, clean, watch)."""
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import __version__
 from .config import ConfigError, describe, load
+
+BUILD_TARGETS = ("pdf", "epub", "all", "chapters", "clean", "watch")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,15 +24,19 @@ def _parser() -> argparse.ArgumentParser:
         ("epub", "build build/book.epub"),
         ("all", "build every output book.yaml lists"),
         ("chapters", "write chapters/*.tex and build/tex/book.tex only"),
+        ("clean", "remove build/ and the generated chapters"),
+        ("watch", "rebuild on every change to the dumps, book.yaml or styles/"),
     ]:
         t = sub.add_parser(name, help=help_text)
         t.add_argument("--strict", action="store_true", help="warnings fail the build")
         t.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-        t.add_argument("-B", "--always-make", action="store_true", help="redo everything")
+        t.add_argument("-B", "--always-make", action="store_true", help="redo everything, TeX from scratch")
+        t.add_argument("-n", "--dry-run", action="store_true", help="say what would be redone and why; change nothing")
+        t.add_argument("-j", "--jobs", type=int, default=1, help="outputs built in parallel (`all`, `watch`)")
         t.add_argument("--tex-timeout", type=float, default=900.0, help="seconds before TeX is stopped")
     lst = sub.add_parser("list", help="print every post: id, series, date, title, source file:line")
     lst.add_argument("--strict", action="store_true")
-    sub.add_parser("clean", help="remove build/ and generated chapters")
+    lst.add_argument("--links", action="store_true", help="print the links between posts instead")
     sub.add_parser("config", help="print every book.yaml setting with its default")
     return p
 
@@ -37,9 +44,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.target is None:
-        args.target = "pdf"
-        args.strict = args.quiet = args.always_make = False
-        args.tex_timeout = 900.0
+        args = _parser().parse_args((argv or sys.argv[1:]) + ["pdf"])
     try:
         return _run(args)
     except ConfigError as exc:
@@ -63,37 +68,69 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from . import build
-
     if args.target == "config":
         print(describe())
         return 0
     cfg = load(Path(args.config))
-    opts = build.Options(strict=getattr(args, "strict", False), quiet=getattr(args, "quiet", False),
-                         always_make=getattr(args, "always_make", False),
-                         tex_timeout=getattr(args, "tex_timeout", 900.0))
-    if args.target == "list":
-        return _list(cfg, opts)
-    if args.target == "clean":
-        build.clean(cfg, opts)
-        return 0
-    if args.target == "chapters":
-        build.build_chapters(cfg, opts)
-        return 0
     targets = cfg.outputs if args.target == "all" else [args.target]
-    for target in targets:
-        if target == "pdf":
-            build.build_pdf(cfg, opts)
-        elif target == "epub":
-            from .epub import build_epub
-            build_epub(cfg, opts)
+    # The no-op case stays cheap: stamps only, no parsing, no TeX, not even the renderer's imports.
+    if args.target in ("pdf", "epub", "all") and not args.always_make:
+        from .stamps import is_up_to_date, target_output
+        if all(is_up_to_date(cfg, t) for t in targets):
+            if not args.quiet:
+                for t in targets:
+                    print(f"{target_output(cfg, t).relative_to(cfg.root)} is up to date", file=sys.stderr)
+            return 0
+    from . import build
+
+    if args.target == "list":
+        return _list(cfg, args)
+    opts = build.Options(strict=args.strict, quiet=args.quiet, always_make=args.always_make,
+                         dry_run=args.dry_run, jobs=max(1, args.jobs), tex_timeout=args.tex_timeout)
+    if args.target == "watch":
+        from .watch import watch
+        return watch(cfg, opts, lambda: _build_targets(cfg, cfg.outputs, opts))
+    with build.build_lock(cfg, opts):
+        if args.target == "clean":
+            build.clean(cfg, opts)
+        elif args.target == "chapters":
+            build.build_chapters(cfg, opts)
+        else:
+            _build_targets(cfg, targets, opts)
     return 0
 
 
-def _list(cfg, opts) -> int:
-    from .build import load_book, report_diagnostics
+def _build_targets(cfg, targets: list[str], opts) -> None:
+    from . import build
+
+    def one(target: str):
+        if target == "pdf":
+            return build.build_pdf(cfg, opts)
+        from .epub import build_epub
+        return build_epub(cfg, opts)
+
+    if opts.jobs > 1 and len(targets) > 1:
+        # TeX and pandoc are separate processes: the two outputs really build side by side.
+        with ThreadPoolExecutor(max_workers=opts.jobs) as pool:
+            for future in [pool.submit(one, t) for t in targets]:
+                future.result()
+    else:
+        for target in targets:
+            one(target)
+
+
+def _list(cfg, args) -> int:
+    from .build import Options, load_book, report_diagnostics
 
     book = load_book(cfg)
+    if getattr(args, "links", False):
+        try:
+            from .links import describe_links
+        except ImportError:
+            print("error: links between posts are not available in this version", file=sys.stderr)
+            return 1
+        print(describe_links(book))
+        return 0
     rows = []
     for part in book.parts:
         for ch in part.chapters:
@@ -103,7 +140,7 @@ def _list(cfg, opts) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(3)] if rows else [0, 0, 0]
     for r in rows:
         print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  [{r[4]}]")
-    report_diagnostics(book, opts)
+    report_diagnostics(book, Options(strict=args.strict))
     return 0
 
 

@@ -169,13 +169,15 @@ class ChapterRenderer:
 
 
 def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderReport,
-                    degraded: frozenset[str] = frozenset()) -> dict[str, str]:
-    """post id -> chapter .tex text, for every chapter of the book."""
+                    degraded: frozenset[str] = frozenset(), only: Optional[set[str]] = None) -> dict[str, str]:
+    """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
     env = template_env(cfg.root / "styles")
     template = env.get_template("chapter.tex.jinja")
     out = {}
     for part in book.parts:
         for chapter in part.chapters:
+            if only is not None and chapter.post.id not in only:
+                continue
             renderer = ChapterRenderer(chapter, part.title, marker, report,
                                        math_as_source=chapter.post.id in degraded)
             out[chapter.post.id] = template.render(**renderer.context())

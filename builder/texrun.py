@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
+import signal
 import subprocess
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
+
+from .progress import Progress
 
 ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.tex):(?P<line>\d+): (?P<msg>.*)$", re.M)
 BANG_RE = re.compile(r"^! (?P<msg>.*)$", re.M)
 PAGES_RE = re.compile(r"Output written on .*?\((?P<pages>\d+) pages?")
+RUN_RE = re.compile(r"Run number (\d+) of rule '([^' ]+)")
+SHIPPED_RE = re.compile(r"\[(\d+)")
+# Files TeX writes that change from pass to pass; removed for a cold build.
+INTERMEDIATES = (".aux", ".toc", ".idx", ".ind", ".ilg", ".out", ".fdb_latexmk", ".fls", ".xdv", ".log", ".pdf")
 
 
 class TexMissing(Exception):
@@ -25,6 +36,8 @@ class TexResult:
     errors: list[tuple[str, int, str]] = field(default_factory=list)  # (file stem, line, message)
     pages: int = 0
     timed_out: bool = False
+    passes: int = 0
+    index_runs: int = 0
 
 
 def require_tex() -> None:
@@ -50,34 +63,91 @@ def tex_environment(search_dirs: list[Path]) -> dict[str, str]:
     return env
 
 
-def run_latexmk(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float, quiet: bool = True,
-                always: bool = False) -> TexResult:
-    """Compile workdir/jobname.tex; latexmk decides how many passes and whether makeindex runs."""
-    require_tex()
+def clean_intermediates(workdir: Path, jobname: str) -> None:
+    for ext in INTERMEDIATES:
+        (workdir / f"{jobname}{ext}").unlink(missing_ok=True)
+
+
+def latexmk_command(jobname: str, force: bool) -> list[str]:
     xelatex = "xelatex -no-shell-escape -interaction=nonstopmode -halt-on-error -file-line-error %O %S"
     cmd = [
-        "latexmk", "-norc", "-xelatex", "-silent" if quiet else "-verbose",
+        "latexmk", "-norc", "-xelatex",
         "-e", f"$xelatex = q/{xelatex}/;",
         "-e", "$makeindex = q/makeindex -q -s sciblog.ist %O -o %D %S/;",
         "-e", "$max_repeat = 6;",
+        # The last page's number changes while the index is first made; nothing else depends on it.
+        "-e", r"""$hash_calc_ignore_pattern{'aux'} = '^\\\\gdef\s*\\\\[@]abspage[@]last';""",
     ]
-    if always:
+    if force:
         cmd.append("-g")
     cmd.append(f"{jobname}.tex")
-    pdf = workdir / f"{jobname}.pdf"
-    try:
-        proc = subprocess.run(cmd, cwd=workdir, env=tex_environment(search_dirs), stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-        timed_out = False
-        code = proc.returncode
-    except subprocess.TimeoutExpired:
-        timed_out, code = True, -1
+    return cmd
+
+
+def run_latexmk(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float,
+                progress: Optional[Progress] = None, force: bool = False) -> TexResult:
+    """Compile workdir/jobname.tex; latexmk decides how many passes and whether makeindex runs."""
+    require_tex()
+    progress = progress or Progress(quiet=True)
+    proc = subprocess.Popen(latexmk_command(jobname, force), cwd=workdir, env=tex_environment(search_dirs),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    passes = index_runs = page = 0
+    running: Optional[str] = None  # label of the step in progress, printed when it ends
+    timed_out = False
+    while True:
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
+            line = ""
+        if line is None:
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        run = RUN_RE.search(line)
+        if run:
+            if running:
+                progress.finish(running)
+            running = None
+        if run and run.group(2) == "xelatex":
+            passes, page = passes + 1, 0
+            progress.start(f"xelatex pass {passes}")
+            running = f"xelatex pass {passes}"
+        elif run and run.group(2) == "makeindex":
+            index_runs += 1
+            progress.step("makeindex: index entries changed, sorting the index")
+        elif run and run.group(2) == "xdvipdfmx":
+            progress.start("xdvipdfmx: writing the PDF")
+            running = "xdvipdfmx: PDF written"
+        if running and running.startswith("xelatex"):
+            running = f"xelatex pass {passes}: {page} pages"
+        for m in SHIPPED_RE.finditer(line):
+            page = max(page, int(m.group(1)))
+            running = f"xelatex pass {passes}: {page} pages" if running and running.startswith("xelatex") else running
+        progress.update(f"page {page}")
+    if running:
+        progress.finish(running)
+    code = proc.wait()
+    progress.close()
     log_path = workdir / f"{jobname}.log"
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     errors = parse_errors(log)
     pages = int(m.group("pages")) if (m := PAGES_RE.search(log)) else 0
-    return TexResult(ok=code == 0 and not errors and pdf.exists(), pdf=pdf, log=log, errors=errors, pages=pages,
-                     timed_out=timed_out)
+    pdf = workdir / f"{jobname}.pdf"
+    return TexResult(ok=code == 0 and not errors and not timed_out and pdf.exists(), pdf=pdf, log=log,
+                     errors=errors, pages=pages, timed_out=timed_out, passes=passes, index_runs=index_runs)
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    for raw in iter(stream.readline, b""):
+        lines.put(raw.decode("utf-8", errors="replace"))
+    lines.put(None)
 
 
 def parse_errors(log: str) -> list[tuple[str, int, str]]:

@@ -1,0 +1,86 @@
+"""Content stamps: what each output was built from, so a build redoes only what is out of date."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config, source_files
+
+STATE_FILE = ".book-state.json"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
+
+
+def tool_digest() -> str:
+    """The tool's own version: its release plus the bytes of its code."""
+    package = Path(__file__).parent
+    return digest(__version__, *(p.read_bytes() for p in sorted(package.glob("*.py"))))
+
+
+def styles_digest(cfg: Config) -> str:
+    styles = cfg.root / "styles"
+    return digest(*(p.name + "\0" + file_digest(p) for p in sorted(styles.glob("*")) if p.is_file()))
+
+
+def inputs_digest(cfg: Config, target: str) -> str:
+    """Everything a target is built from: config, dumps, styles, the tool."""
+    names = [f"{p.relative_to(cfg.root)}\0{file_digest(p)}" for p in source_files(cfg)]
+    return digest(target, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), *names)
+
+
+@dataclass
+class BuildState:
+    """Stamps of the last successful build, kept in build/.book-state.json."""
+
+    path: Path
+    targets: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> {inputs, output}
+    chapters: dict[str, str] = field(default_factory=dict)  # post id -> render stamp
+
+    @classmethod
+    def load(cls, build_dir: Path) -> "BuildState":
+        path = build_dir / STATE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, dict(data.get("targets", {})), dict(data.get("chapters", {})))
+        except (OSError, ValueError):
+            return cls(path)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps({"targets": self.targets, "chapters": self.chapters}, indent=1, sort_keys=True),
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def up_to_date(self, target: str, inputs: str, output: Path) -> bool:
+        entry = self.targets.get(target)
+        return bool(entry) and entry.get("inputs") == inputs and output.exists() \
+            and entry.get("output") == file_digest(output)
+
+    def record(self, target: str, inputs: str, output: Path) -> None:
+        self.targets[target] = {"inputs": inputs, "output": file_digest(output)}
+
+
+def target_output(cfg: Config, target: str) -> Path:
+    return cfg.build_dir / f"book.{target}"
+
+
+def is_up_to_date(cfg: Config, target: str) -> bool:
+    """The no-op check: cheap, reads no dump as posts and starts no TeX."""
+    state = BuildState.load(cfg.build_dir)
+    return state.up_to_date(target, inputs_digest(cfg, target), target_output(cfg, target))

@@ -1,0 +1,75 @@
+"""`book watch`: rebuild when the dumps, book.yaml or styles/ change, one build per burst of saves."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+
+QUIET_SECONDS = 0.5  # a burst of saves (an editor writing several files) becomes one build
+
+
+def watch(cfg: Config, opts, rebuild: Callable[[], object], stop: threading.Event | None = None) -> int:
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    from .build import BuildFailed, build_lock
+
+    changed = threading.Event()
+    stop = stop or threading.Event()
+    watched_dirs = {cfg.root / "styles", cfg.root} | {(cfg.root / pattern).parent for pattern in cfg.sources}
+
+    def relevant(path: str) -> bool:
+        p = Path(path)
+        if cfg.build_dir in p.parents or cfg.chapters_dir in p.parents or p.name.startswith("."):
+            return False
+        return p == cfg.path.resolve() or p.parent == cfg.root / "styles" or any(
+            p.match(str(cfg.root / pattern)) for pattern in cfg.sources)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+            if any(p and relevant(p) for p in paths):
+                changed.set()
+
+    observer = Observer()
+    for d in watched_dirs:
+        if d.is_dir():
+            observer.schedule(Handler(), str(d), recursive=False)
+    observer.start()
+    print(f"watching {cfg.path.name}, styles/ and {', '.join(cfg.sources)}; Ctrl-C stops", file=opts.out, flush=True)
+    try:
+        _run_once(cfg, opts, rebuild, build_lock, BuildFailed)
+        while not stop.is_set():
+            if not changed.wait(timeout=0.2):
+                continue
+            # Coalesce: wait until no event arrived for QUIET_SECONDS.
+            while changed.is_set() and not stop.is_set():
+                changed.clear()
+                time.sleep(QUIET_SECONDS)
+            if not stop.is_set():
+                _run_once(cfg, opts, rebuild, build_lock, BuildFailed)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        observer.join()
+    return 0
+
+
+def _run_once(cfg, opts, rebuild, build_lock, BuildFailed) -> None:
+    from .config import ConfigError, load
+
+    try:
+        fresh = load(cfg.path)  # book.yaml may have changed too
+        cfg.__dict__.update(fresh.__dict__)
+        with build_lock(cfg, opts):
+            rebuild()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"{exc.path}: error: {problem}", file=opts.out)
+    except BuildFailed as exc:
+        print(f"error: {exc}", file=opts.out)
+    print("watching for changes …", file=opts.out, flush=True)
