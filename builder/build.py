@@ -17,7 +17,7 @@ from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
 from .model import Book, Diagnostic
 from .progress import Progress
 from .series import build_book
-from .stamps import BuildState, digest, inputs_digest, styles_digest, target_output, tool_digest
+from .stamps import BuildState, content_key, digest, inputs_digest, styles_digest, target_output, tool_digest
 from .texrun import clean_intermediates, run_latexmk
 from .tocseed import seed_toc
 
@@ -48,6 +48,9 @@ def say(opts: Options, message: str) -> None:
 @contextmanager
 def build_lock(cfg: Config, opts: Options) -> Iterator[None]:
     """One build at a time per build/ directory; a second one waits and says why."""
+    if opts.dry_run:  # a dry run writes nothing, not even the lock
+        yield
+        return
     cfg.build_dir.mkdir(parents=True, exist_ok=True)
     path = cfg.build_dir / ".lock"
     with open(path, "a+", encoding="utf-8") as fh:
@@ -109,7 +112,7 @@ def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str]) -> dict[st
     stamps = {}
     for part in book.parts:
         for ch in part.chapters:
-            stamps[ch.post.id] = digest(shared, repr(ch.post), part.title, repr(ch.series_number), repr(ch.related),
+            stamps[ch.post.id] = digest(shared, content_key(ch.post), part.title, repr(ch.series_number), repr(ch.related),
                                         repr(ch.post.id in degraded))
     return stamps
 

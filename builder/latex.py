@@ -157,7 +157,8 @@ class ChapterRenderer:
         else:
             note = "摘录"
         return {
-            "sources": ", ".join(str(s) for s in post.sources),
+            # File names only: a line moving in the dump must not rewrite this chapter.
+            "sources": ", ".join(dict.fromkeys(s.path for s in post.sources)),
             "heading": heading,
             "anchor": label_name(post.id, "chapter"),
             "series_line": series_line,

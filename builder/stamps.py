@@ -1,6 +1,7 @@
 """Content stamps: what each output was built from, so a build redoes only what is out of date."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -41,6 +42,17 @@ def inputs_digest(cfg: Config, target: str) -> str:
     """Everything a target is built from: config, dumps, styles, the tool."""
     names = [f"{p.relative_to(cfg.root)}\0{file_digest(p)}" for p in source_files(cfg)]
     return digest(target, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), *names)
+
+
+def content_key(obj) -> str:
+    """A dataclass's content without its source locations (a line moving in a dump changes nothing)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("loc", "sources")}
+        if isinstance(value, (list, tuple)):
+            return [strip(v) for v in value]
+        return value
+    return repr(strip(dataclasses.asdict(obj)))
 
 
 @dataclass
