@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, TextIO
 
+from . import pinyin
 from .config import Config, source_files
 from .index import TermMarker, find_terms
 from .ingest import read_posts
@@ -87,6 +88,7 @@ def write_if_changed(path: Path, text: str) -> bool:
 def load_book(cfg: Config) -> Book:
     """Read everything first: all dumps, all posts, series and order."""
     diags: list[Diagnostic] = []
+    pinyin.use_memo(cfg.build_dir / ".pinyin-memo.json")
     files = [(p, str(p.relative_to(cfg.root))) for p in source_files(cfg)]
     posts = read_posts(files, diags)
     return build_book(posts, cfg, diags)
@@ -140,6 +142,8 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
             if old.stem not in stamps and old.read_text(encoding="utf-8", errors="replace").startswith(GENERATED_MARK):
                 old.unlink()
         state.chapters = stamps
+    if not opts.dry_run:
+        pinyin.save_memo()
     say(opts, f"chapters: {len(stamps)} in the book, {len(todo)} rendered, {len(written)} rewritten")
     for loc, message in report.warnings:
         print(f"{loc}: warning: {message}", file=opts.out)

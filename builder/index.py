@@ -5,8 +5,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
 
+from .pinyin import syllables
 from .model import Book, ListBlock, Paragraph, Text
 
 # A Latin name, possibly hyphenated or several capitalised words long ("Batch Size", "Fokker-Planck").
@@ -36,7 +36,7 @@ class Term:
 def sort_key(term: str) -> str:
     """Pinyin with tone numbers for Chinese (so 梯度 sorts under T), lower case for Latin."""
     if re.search(r"[\u4e00-\u9fff]", term):
-        return " ".join(lazy_pinyin(term, style=Style.TONE3, neutral_tone_with_five=True)).lower()
+        return " ".join(syllables(term, tones=True)).lower()
     return term.lower()
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from pypinyin import Style, lazy_pinyin
 
 from .blocks import build_blocks
+from .pinyin import syllables
 from .model import MONTHS, Diagnostic, Location, Post, PostDate
 
 
@@ -179,7 +179,7 @@ def slug(text: str, words: int = 6) -> str:
             tokens.append("".join(latin))
             latin = []
         if "\u4e00" <= ch <= "\u9fff":
-            tokens.extend(lazy_pinyin(ch, style=Style.NORMAL))
+            tokens.extend(syllables(ch))
     if latin:
         tokens.append("".join(latin))
     return "-".join(tokens[:words]) or "post"

@@ -1,0 +1,242 @@
+"""Build-speed benchmark: medians of several runs, printed as ratios against baselines measured in the same run.
+
+Usage:  .venv/bin/python bench/run.py [--runs 3] [--scale 10,30] [--skip-pandoc]
+Works in a temporary copy of the project; the working tree is never touched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = [sys.executable, "-m", "builder.cli"]
+sys.path.insert(0, str(ROOT))
+
+
+def run(cmd, cwd, env=None, check=True) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    elapsed = time.perf_counter() - start
+    if check and proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{proc.stdout.decode(errors='replace')[-3000:]}")
+    return elapsed
+
+
+def median_of(runs: int, fn) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def make_project(dest: Path, excerpts: Path | None = None) -> Path:
+    for name in ("styles", "book.yaml"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    shutil.copytree(excerpts or ROOT / "excerpts", dest / "excerpts")
+    return dest
+
+
+def pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", out).group(1))
+
+
+def tex_env(project: Path) -> dict:
+    from builder.texrun import tex_environment
+    return tex_environment([project / "chapters"])
+
+
+def floor_time(project: Path) -> float:
+    """Two bare xelatex passes over the generated book.tex, in a scratch copy of build/tex."""
+    scratch = Path(tempfile.mkdtemp(prefix="floor-"))
+    for f in (project / "build" / "tex").glob("*"):
+        if f.suffix in (".tex", ".sty", ".ist"):
+            shutil.copy(f, scratch)
+    cmd = ["xelatex", "-no-shell-escape", "-interaction=batchmode", "book.tex"]
+    t = run(cmd, scratch, tex_env(project), check=False) + run(cmd, scratch, tex_env(project), check=False)
+    shutil.rmtree(scratch)
+    return t
+
+
+def one_pass_time(project: Path) -> float:
+    scratch = Path(tempfile.mkdtemp(prefix="pass-"))
+    for f in (project / "build" / "tex").glob("*"):
+        if f.suffix in (".tex", ".sty", ".ist", ".aux", ".toc", ".ind", ".out"):
+            shutil.copy(f, scratch)
+    t = run(["xelatex", "-no-shell-escape", "-interaction=batchmode", "book.tex"], scratch, tex_env(project),
+            check=False)
+    shutil.rmtree(scratch)
+    return t
+
+
+def markdown_of(project: Path) -> str:
+    """The same posts as plain Markdown, the way a user feeds pandoc by hand."""
+    from builder import config
+    from builder.build import load_book
+    from builder.model import DisplayMath, Figure, Heading, ListBlock, Logo, Math, Paragraph, Text
+
+    def inline(pieces):
+        out = []
+        for p in pieces:
+            if isinstance(p, Text):
+                out.append(p.text.replace("$", "\\$").replace("*", "\\*").replace("_", "\\_"))
+            elif isinstance(p, Math):
+                out.append(f"${p.source}$")
+            elif isinstance(p, Logo):
+                out.append(p.name)  # `$\LaTeX$` as math stops pandoc's PDF: give it the name instead
+        return "".join(out)
+
+    book = load_book(config.load(project / "book.yaml"))
+    lines = [f"---\ntitle: {book.title}\nauthor: {book.author}\n---\n"]
+    for part in book.parts:
+        lines.append(f"# {part.title}\n")
+        for ch in part.chapters:
+            lines.append(f"## {ch.post.display_title}\n")
+            for b in ch.post.blocks:
+                if isinstance(b, Paragraph):
+                    lines.append(inline(b.inlines) + "\n")
+                elif isinstance(b, Heading):
+                    lines.append(f"### {b.title}\n")
+                elif isinstance(b, Figure):
+                    lines.append(f"*{b.caption}*\n")
+                elif isinstance(b, DisplayMath):
+                    src = re.sub(r"\\label\{[^}]*\}", "", b.source)
+                    lines.append(f"$$\n{src}\n$$\n")
+                elif isinstance(b, ListBlock):
+                    lines.extend(f"{i}. {inline(item)}" for i, item in enumerate(b.items, 1))
+                    lines.append("")
+    return "\n".join(lines)
+
+
+def pandoc_time(project: Path) -> float:
+    import pypandoc
+    scratch = Path(tempfile.mkdtemp(prefix="pandoc-"))
+    (scratch / "book.md").write_text(markdown_of(project), encoding="utf-8")
+    cmd = [pypandoc.get_pandoc_path(), "book.md", "-o", "book.pdf", "--pdf-engine=xelatex", "--toc",
+           "--top-level-division=part", "-V", "documentclass=ctexbook", "-V", "classoption=fontset=none",
+           "-V", "CJKmainfont=Noto Serif CJK SC", "-V", "papersize=a4"]
+    t = run(cmd, scratch)
+    shutil.rmtree(scratch)
+    return t
+
+
+def python_peak_mb(project: Path) -> float:
+    """Peak resident memory of the Python side (everything but TeX): `book chapters -B` in a child."""
+    code = ("import resource, sys; from builder.cli import main; rc = main(['--config', sys.argv[1], 'chapters', "
+            "'-B', '-q']); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(project / "book.yaml")], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()[-1]
+    return int(out) / 1024
+
+
+def synthetic_excerpts(factor: int, dest: Path) -> Path:
+    """The seed dumps copied `factor` times; each copy's titles get a suffix, so every copy is a distinct post."""
+    from builder.ingest import read_posts
+    dest.mkdir(parents=True)
+    for seed in sorted((ROOT / "excerpts").glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        titles = sorted({p.title for p in read_posts([(seed, seed.name)], []) if p.title}, key=len, reverse=True)
+        for k in range(1, factor + 1):
+            copy = text
+            for i, title in enumerate(titles):
+                copy = copy.replace(title, f"\0{i}\0")
+            for i, title in enumerate(titles):
+                copy = copy.replace(f"\0{i}\0", f"{title}（副本{k}）")
+            (dest / f"{seed.stem}_{k:03d}.txt").write_text(copy, encoding="utf-8")
+    return dest
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--scale", default="10,30")
+    ap.add_argument("--skip-pandoc", action="store_true")
+    args = ap.parse_args()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    tmp = Path(tempfile.mkdtemp(prefix="bookbench-"))
+    rows = []
+    try:
+        project = make_project(tmp / "seed")
+        book = BOOK + ["--config", str(project / "book.yaml")]
+        run(book + ["pdf", "-q"], ROOT, env)
+        n_pages = pages(project / "build" / "book.pdf")
+        cold = median_of(args.runs, lambda: run(book + ["pdf", "-B", "-q"], ROOT, env))
+        floor = median_of(args.runs, lambda: floor_time(project))
+        one_pass = median_of(args.runs, lambda: one_pass_time(project))
+        rows.append(("cold `book pdf -B`", f"{cold:.2f} s", f"{cold / floor:.2f} × floor ({floor:.2f} s)", "≤ 1.15",
+                     cold / floor <= 1.15))
+        if not args.skip_pandoc:
+            pandoc = median_of(args.runs, lambda: pandoc_time(project))
+            rows.append(("pandoc --pdf-engine=xelatex --toc", f"{pandoc:.2f} s", f"cold = {cold / pandoc:.2f} × pandoc",
+                         "cold ≤ 0.6", cold / pandoc <= 0.6))
+
+        pdf = project / "build" / "book.pdf"
+        log = project / "build" / "tex" / "book.log"
+
+        def noop() -> float:
+            before = (pdf.stat().st_mtime_ns, log.stat().st_mtime_ns)
+            t = run(book + ["pdf", "-q"], ROOT, env)
+            assert (pdf.stat().st_mtime_ns, log.stat().st_mtime_ns) == before, "no-op touched book.pdf or ran TeX"
+            return t
+        t_noop = median_of(args.runs, noop)
+        rows.append(("no-op `book pdf`", f"{t_noop:.2f} s", "no TeX started, book.pdf untouched", "≤ 0.30 s",
+                     t_noop <= 0.3))
+
+        chapters = project / "chapters"
+        dump = project / "excerpts" / "000_533a38e5cfb58e24.txt"
+        edits = []
+        for i in range(args.runs):
+            stamps = {p: p.stat().st_mtime_ns for p in chapters.glob("*.tex")}
+            text = dump.read_text(encoding="utf-8")
+            dump.write_text(text.replace("牛顿下降\n", f"牛顿下降\n补充的第{i + 1}句话。\n", 1), encoding="utf-8")
+            t = run(book + ["pdf", "-q"], ROOT, env)
+            rewritten = sum(1 for p in chapters.glob("*.tex") if stamps.get(p) != p.stat().st_mtime_ns)
+            edits.append((t, rewritten))
+        t_edit = statistics.median(t for t, _ in edits)
+        rewritten = max(r for _, r in edits)
+        rows.append(("one edit (one sentence)", f"{t_edit:.2f} s",
+                     f"{t_edit / one_pass:.2f} × one pass ({one_pass:.2f} s); {rewritten} chapter file(s) rewritten",
+                     "≤ 1.3, exactly 1 file", t_edit / one_pass <= 1.3 and rewritten == 1))
+
+        cfg_text = (project / "book.yaml").read_text(encoding="utf-8")
+        blocks = re.split(r"(?m)^(?=  - key: )", cfg_text.split("other_title:")[0])
+        swapped = blocks[0] + blocks[2] + blocks[1] + "".join(blocks[3:]) + "other_title:" + cfg_text.split("other_title:")[1]
+        stamps = {p: p.stat().st_mtime_ns for p in chapters.glob("*.tex")}
+        (project / "book.yaml").write_text(swapped, encoding="utf-8")
+        t_reorder = run(book + ["pdf", "-q"], ROOT, env)
+        rewritten = sum(1 for p in chapters.glob("*.tex") if stamps.get(p) != p.stat().st_mtime_ns)
+        rows.append(("reorder (two series swapped)", f"{t_reorder:.2f} s", f"{rewritten} chapter file(s) rewritten",
+                     "0 files", rewritten == 0))
+
+        per_page = cold / n_pages
+        for factor in [int(x) for x in args.scale.split(",") if x]:
+            big = make_project(tmp / f"x{factor}", synthetic_excerpts(factor, tmp / f"ex{factor}"))
+            big_book = BOOK + ["--config", str(big / "book.yaml")]
+            run(big_book + ["pdf", "-q"], ROOT, env)
+            big_pages = pages(big / "build" / "book.pdf")
+            t_big = median_of(max(1, args.runs - 1), lambda: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
+            peak = python_peak_mb(big)
+            ratio = (t_big / big_pages) / per_page
+            rows.append((f"scale ×{factor} ({big_pages} pages)", f"{t_big:.1f} s",
+                         f"{ratio:.2f} × seed time per page; Python peak {peak:.0f} MB", "≤ 1.25; < 300 MB",
+                         ratio <= 1.25 and peak < 300))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\nbook benchmark — {time.strftime('%Y-%m-%d')} — {platform.platform()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; medians of {args.runs} runs; seed book {n_pages} pages\n")
+    print("| case | time | measured | target | met |")
+    print("|---|---|---|---|---|")
+    for name, t, measured, target, ok in rows:
+        print(f"| {name} | {t} | {measured} | {target} | {'yes' if ok else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
