@@ -30,6 +30,8 @@ def watch(cfg: Config, opts, rebuild: Callable[[], object], stop: threading.Even
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event):
+            if event.event_type not in ("created", "modified", "moved", "deleted"):
+                return  # opening or reading a file (the build reads them all) is no change
             paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
             if any(p and relevant(p) for p in paths):
                 changed.set()

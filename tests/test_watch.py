@@ -1,0 +1,50 @@
+"""`book watch`: a burst of saves becomes one rebuild; unrelated files trigger none."""
+from __future__ import annotations
+
+import threading
+import time
+
+from builder import config
+from builder.build import Options
+from builder.watch import watch
+from conftest import make_book
+from fixtures_text import FORMAT_A
+
+
+def wait_for(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_burst_of_saves_is_one_rebuild(tmp_path, capsys):
+    cfg = config.load(make_book(tmp_path, {"a.txt": FORMAT_A}))
+    calls = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda: calls.append(time.monotonic()),
+                                                   stop), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: len(calls) == 1)  # the initial build
+        time.sleep(0.3)
+        dump = tmp_path / "excerpts" / "a.txt"
+        for i in range(5):  # an editor saving several times in a row
+            dump.write_text(FORMAT_A + f"补充{i}\n", encoding="utf-8")
+            time.sleep(0.05)
+        assert wait_for(lambda: len(calls) == 2)
+        time.sleep(1.5)
+        assert len(calls) == 2
+        (tmp_path / "notes.md").write_text("not an input", encoding="utf-8")
+        (tmp_path / "build").mkdir(exist_ok=True)
+        (tmp_path / "build" / "scratch.txt").write_text("output", encoding="utf-8")
+        time.sleep(1.5)
+        assert len(calls) == 2
+        (tmp_path / "styles" / "sciblog.sty").write_text("% changed\n", encoding="utf-8")
+        assert wait_for(lambda: len(calls) == 3)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
