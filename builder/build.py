@@ -104,12 +104,12 @@ def report_diagnostics(book: Book, opts: Options) -> None:
         raise BuildFailed(f"{len(book.diagnostics)} warning(s) and --strict")
 
 
-def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str]) -> dict[str, str]:
+def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str], terms: list) -> dict[str, str]:
     """What each chapter's text depends on: its post, its part, the index terms, the templates, the tool."""
     shared = digest(tool_digest(), styles_digest(cfg), repr(cfg.glossary), repr(cfg.index_terms),
                     repr(cfg.index_ignore),
                     # Terms found in other posts and titles other posts cite can change this chapter.
-                    repr(sorted(t.text for t in find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore))),
+                    repr(sorted(t.text for t in terms)),
                     repr(sorted((c.post.display_title, c.post.id) for c in book.chapters())))
     stamps = {}
     for part in book.parts:
@@ -122,11 +122,12 @@ def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str]) -> dict[st
 def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
                    degraded: frozenset[str] = frozenset()) -> tuple[RenderReport, dict[str, str]]:
     """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
-    stamps = chapter_stamps(book, cfg, degraded)
+    terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore)
+    stamps = chapter_stamps(book, cfg, degraded, terms)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
     report = RenderReport()
-    marker = TermMarker(find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore))
+    marker = TermMarker(terms)
     texts = render_chapters(book, cfg, marker, report, degraded, only=todo)
     written = []
     if opts.dry_run:

@@ -24,10 +24,14 @@ STYLE_FILES = ("sciblog.sty", "sciblog.ist")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
 
 
-def template_env(styles: Path) -> jinja2.Environment:
+def template_env(styles: Path, cache: Optional[Path] = None) -> jinja2.Environment:
     """Jinja with delimiters that never occur in LaTeX: << var >>, <% block %>, <# comment #>."""
+    bytecode_cache = None
+    if cache is not None:  # compiled templates kept between builds: compiling costs more than rendering
+        cache.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(styles)),
+        loader=jinja2.FileSystemLoader(str(styles)), bytecode_cache=bytecode_cache,
         variable_start_string="<<", variable_end_string=">>",
         block_start_string="<%", block_end_string="%>",
         comment_start_string="<#", comment_end_string="#>",
@@ -172,7 +176,7 @@ class ChapterRenderer:
 def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderReport,
                     degraded: frozenset[str] = frozenset(), only: Optional[set[str]] = None) -> dict[str, str]:
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
-    env = template_env(cfg.root / "styles")
+    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     template = env.get_template("chapter.tex.jinja")
     out = {}
     for part in book.parts:
@@ -187,7 +191,7 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
 
 def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str]) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index."""
-    env = template_env(cfg.root / "styles")
+    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)), "files": [chapter_file(c.post.id) for c in p.chapters]} for p in book.parts]
     return env.get_template("book.tex.jinja").render(
         config_name=cfg.path.name,
