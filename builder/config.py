@@ -68,7 +68,7 @@ class Config:
     language: str = "zh-CN"
     date: str = ""
     """Publication date for the metadata; empty means the build date."""
-    identifier: str = "urn:uuid:5b0f8c2e-6d0e-4f5e-9a57-sciblog-book"
+    identifier: str = "urn:uuid:5b0f8c2e-6d0e-4f5e-9a57-3c1d2e4f6a8b"
     cover_image: str = ""
     sources: list[str] = field(default_factory=lambda: ["excerpts/*.txt"])
     """Globs of dump files, relative to book.yaml."""
@@ -236,6 +236,12 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
             problems.append(f"posts.{post_id}.date: '{override.date}' is not YYYY-MM-DD")
         if override.series and override.series not in keys | {"other"}:
             problems.append(f"posts.{post_id}.series: no series with key '{override.series}'")
+    if cfg.cover_image:
+        cover = cfg.root / cfg.cover_image
+        if Path(cfg.cover_image).is_absolute() or ".." in Path(cfg.cover_image).parts or not cover.is_file():
+            problems.append(f"cover_image: '{cfg.cover_image}' is not a file inside the book's folder")
+        elif cover.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            problems.append(f"cover_image: '{cfg.cover_image}' must be a PNG or JPEG image")
     if not cfg.sources:
         problems.append("sources: at least one glob is needed")
     for i, pattern in enumerate(cfg.sources):
