@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Optional
 
 _memo: dict[str, list[str]] = {}
 _memo_file: Optional[Path] = None
 _dirty = False
+_lock = threading.Lock()
 
 
 def use_memo(path: Path) -> None:
@@ -23,13 +25,14 @@ def use_memo(path: Path) -> None:
 
 def save_memo() -> None:
     global _dirty
-    if _memo_file is None or not _dirty:
-        return
-    _memo_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _memo_file.with_name(_memo_file.name + ".tmp")
-    tmp.write_text(json.dumps(_memo, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, _memo_file)
-    _dirty = False
+    with _lock:  # the PDF and EPUB builds may run side by side (`book all -j 2`)
+        if _memo_file is None or not _dirty:
+            return
+        _memo_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _memo_file.with_name(f"{_memo_file.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_memo.copy(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, _memo_file)
+        _dirty = False
 
 
 def syllables(text: str, tones: bool = False) -> list[str]:

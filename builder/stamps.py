@@ -5,6 +5,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from . import __version__
 from .config import Config, source_files
 
 STATE_FILE = ".book-state.json"
+_SAVE_LOCK = threading.Lock()
 
 
 def digest(*parts: bytes | str) -> str:
@@ -73,11 +75,16 @@ class BuildState:
             return cls(path)
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"targets": self.targets, "chapters": self.chapters}, indent=1, sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Merge into the file: the PDF and EPUB builds of `book all -j 2` each save their own stamps."""
+        with _SAVE_LOCK:
+            current = BuildState.load(self.path.parent)
+            current.targets.update(self.targets)
+            current.chapters = self.chapters or current.chapters
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps({"targets": current.targets, "chapters": current.chapters}, indent=1,
+                                      sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
 
     def up_to_date(self, target: str, inputs: str, output: Path) -> bool:
         entry = self.targets.get(target)
