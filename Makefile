@@ -9,10 +9,11 @@ BOOKFLAGS ?=
 
 # Debian packages: TeX (XeLaTeX, ctex/xeCJK, latexmk, makeindex), the LaTeX
 # packages the styles load, CJK fonts, poppler for reading PDFs back, and
-# epubcheck (with its Java runtime) for validating the EPUB.
+# epubcheck (with its Java runtime) for validating the EPUB. HanaMin and Symbola are
+# fallbacks for rare CJK characters (Extension B) and emoji.
 DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
 	texlive-latex-extra texlive-fonts-recommended lmodern \
-	latexmk fonts-noto-cjk poppler-utils epubcheck default-jre-headless \
+	latexmk fonts-noto-cjk fonts-hanazono fonts-symbola poppler-utils epubcheck default-jre-headless \
 	python3 python3-venv python3-pip
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,8 +1,11 @@
 """The build, in order: read config, read every dump, build the book model, then write and compile."""
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import json
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
@@ -206,6 +209,7 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
                               f"Full log: {work.relative_to(cfg.root) / (JOBNAME + '.log')}")
         degraded |= culprits
         say(opts, f"retrying with the math of {len(culprits)} post(s) shown as source")
+    report_missing_glyphs(book, result.log, opts)
     tmp = cfg.build_dir / ".book.pdf.tmp"
     shutil.copyfile(result.pdf, tmp)
     os.replace(tmp, target)
@@ -217,6 +221,19 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
     say(opts, f"wrote {target.relative_to(cfg.root)} ({result.pages} pages, {result.passes} TeX pass(es), "
               f"{result.index_runs} index run(s))")
     return target
+
+
+MISSING_GLYPH_RE = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A-Fa-f]+)\)")
+
+
+def report_missing_glyphs(book: Book, log: str, opts: Options) -> None:
+    """A character no installed font has: say where it is, since the PDF shows a gap there."""
+    missing = {chr(int(code, 16)) for _, code in MISSING_GLYPH_RE.findall(log)}
+    for ch in sorted(missing):
+        where = next((str(block.loc) for c in book.chapters() for block in c.post.blocks
+                      if ch in json.dumps(dataclasses.asdict(block), ensure_ascii=False)), "build/tex/book.log")
+        print(f"{where}: warning: character U+{ord(ch):04X} {ch!r} is in no installed font; "
+              f"it is missing from the PDF (add a font to fonts.fallback)", file=opts.out)
 
 
 def _all_chapter_texts(cfg: Config, fresh: dict[str, str]) -> dict[str, str]:

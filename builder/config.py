@@ -52,6 +52,8 @@ class FontsConfig:
     """Chinese body font (fontconfig family name)."""
     cjk_sans: str = "Noto Sans CJK SC"
     """Chinese heading font."""
+    fallback: list[str] = field(default_factory=lambda: ["HanaMinA", "HanaMinB", "Symbola"])
+    """Fonts tried in order for characters the main fonts lack (rare CJK such as 𠀀, emoji)."""
 
 
 @dataclass
@@ -222,6 +224,9 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
     for name in ("cjk_serif", "cjk_sans"):
         if not FONT_RE.match(getattr(cfg.fonts, name)):
             problems.append(f"fonts.{name}: '{getattr(cfg.fonts, name)}' is not a font family name")
+    for i, name in enumerate(cfg.fonts.fallback):
+        if not FONT_RE.match(name):
+            problems.append(f"fonts.fallback[{i}]: '{name}' is not a font family name")
     keys = set()
     for i, s in enumerate(cfg.series):
         if not s.key:
