@@ -101,8 +101,10 @@ def report_diagnostics(book: Book, opts: Options) -> None:
     for d in book.diagnostics:
         print(str(d), file=opts.out)
     errors = [d for d in book.diagnostics if d.level == "error"]
-    if errors:
-        raise BuildFailed(f"{len(errors)} error(s) in the input; nothing was written")
+    if errors and not opts.strict:
+        # An unreadable dump costs only its own posts: the rest of the book is still built.
+        print(f"{len(errors)} dump(s) could not be read and were skipped; the rest of the book is built",
+              file=opts.out)
     if opts.strict and book.diagnostics:
         raise BuildFailed(f"{len(book.diagnostics)} warning(s) and --strict")
 
@@ -229,9 +231,13 @@ MISSING_GLYPH_RE = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A
 def report_missing_glyphs(book: Book, log: str, opts: Options) -> None:
     """A character no installed font has: say where it is, since the PDF shows a gap there."""
     missing = {chr(int(code, 16)) for _, code in MISSING_GLYPH_RE.findall(log)}
+    blocks = [b for c in book.chapters() for b in c.post.blocks]
     for ch in sorted(missing):
-        where = next((str(block.loc) for c in book.chapters() for block in c.post.blocks
-                      if ch in json.dumps(dataclasses.asdict(block), ensure_ascii=False)), "build/tex/book.log")
+        # A formula is the likelier culprit (math fonts cover little), so look there first.
+        in_math = [b for b in blocks if ch in getattr(b, "source", "") or any(
+            ch in getattr(i, "source", "") for i in getattr(b, "inlines", ()))]
+        anywhere = [b for b in blocks if ch in json.dumps(dataclasses.asdict(b), ensure_ascii=False)]
+        where = str((in_math or anywhere)[0].loc) if (in_math or anywhere) else "build/tex/book.log"
         print(f"{where}: warning: character U+{ord(ch):04X} {ch!r} is in no installed font; "
               f"it is missing from the PDF (add a font to fonts.fallback)", file=opts.out)
 

@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("--strict", action="store_true")
     lst.add_argument("--links", action="store_true", help="print the links between posts instead")
     sub.add_parser("config", help="print every book.yaml setting with its default")
+    sub.add_parser("check", help="check that build/book.pdf holds every post's Chinese text, in order")
     return p
 
 
@@ -85,6 +86,8 @@ def _run(args) -> int:
 
     if args.target == "list":
         return _list(cfg, args)
+    if args.target == "check":
+        return _check(cfg)
     opts = build.Options(strict=args.strict, quiet=args.quiet, always_make=args.always_make,
                          dry_run=args.dry_run, jobs=max(1, args.jobs), tex_timeout=args.tex_timeout)
     if args.target == "watch":
@@ -117,6 +120,19 @@ def _build_targets(cfg, targets: list[str], opts) -> None:
     else:
         for target in targets:
             one(target)
+
+
+def _check(cfg) -> int:
+    from .build import load_book
+    from .check import check_book, report
+
+    pdf = cfg.build_dir / "book.pdf"
+    if not pdf.exists():
+        print(f"error: {pdf.relative_to(cfg.root)} does not exist; run `book pdf` first", file=sys.stderr)
+        return 1
+    text, complete = report(check_book(load_book(cfg), pdf))
+    print(text)
+    return 0 if complete else 1
 
 
 def _list(cfg, args) -> int:

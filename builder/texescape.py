@@ -88,6 +88,7 @@ TOKEN_RE = re.compile(r"\\([A-Za-z]+)|\\(.)|([{}$])|(\^\^)|(%)|(#)", re.S)
 LABEL_ARG_RE = re.compile(r"\\(label|eqref|ref)\s*\{([^{}]*)\}")
 REQUIRE_RE = re.compile(r"\\require\s*\{[A-Za-z]*\}")
 SAFE_LABEL_RE = re.compile(r"[^A-Za-z0-9:._-]")
+CJK_IN_MATH_RE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0003134f]+")
 
 
 @dataclass(frozen=True)
@@ -152,4 +153,6 @@ def check_math(source: str, label_prefix: str) -> MathCheck:
     if envs:
         return MathCheck(source, f"formula has \\begin{{{envs[-1]}}} without its \\end")
     rewritten = LABEL_ARG_RE.sub(lambda m: f"\\{m.group(1)}{{{label_name(label_prefix, m.group(2))}}}", src)
+    # MathJax prints Chinese written straight into a formula; TeX's math fonts have no such glyphs.
+    rewritten = CJK_IN_MATH_RE.sub(lambda m: f"\\text{{{m.group(0)}}}", rewritten)
     return MathCheck(rewritten, None)

@@ -1,0 +1,111 @@
+"""`book check`: is every post's Chinese text in the built PDF, in order? Reports the share per post and what is missing."""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Book, Figure, Heading, ListBlock, Paragraph, Post, Text
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RUN_RE = re.compile(f"[{HAN}]+")
+NOT_HAN_RE = re.compile(f"[^{HAN}]+")
+
+
+@dataclass
+class PostCheck:
+    post: Post
+    total: int = 0  # Chinese characters in the post
+    found: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.total == 0 else self.found / self.total
+
+
+def _runs(text: str) -> list[str]:
+    return HAN_RUN_RE.findall(text)
+
+
+def post_runs(post: Post) -> tuple[list[str], list[str]]:
+    """(runs of Chinese text in reading order, figure captions that may float)."""
+    ordered: list[str] = []
+    floating: list[str] = []
+    for block in post.blocks:
+        if isinstance(block, Paragraph):
+            for piece in block.inlines:
+                if isinstance(piece, Text):
+                    ordered.extend(_runs(piece.text))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                ordered.extend(r for piece in item if isinstance(piece, Text) for r in _runs(piece.text))
+        elif isinstance(block, Heading):
+            ordered.extend(_runs(block.title))
+        elif isinstance(block, Figure):
+            floating.extend(_runs(block.caption))
+    return ordered, floating
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    return out.decode("utf-8", errors="replace").split("\f")
+
+
+def han_stream(pages: list[str], book: Book) -> str:
+    """All Chinese characters of the body pages, in order, with running heads taken out."""
+    heads = {p.title for p in book.parts} | {c.post.display_title for c in book.chapters()}
+    heads_han = {NOT_HAN_RE.sub("", h) for h in heads}
+    kept = []
+    for page in pages:
+        lines = [l for l in page.splitlines() if l.strip()]
+        if lines and NOT_HAN_RE.sub("", lines[0]) in heads_han:
+            lines = lines[1:]  # the running head: it would split a sentence running over the page break
+        kept.append("".join(lines))
+    return NOT_HAN_RE.sub("", "".join(kept))
+
+
+def check_book(book: Book, pdf: Path) -> list[PostCheck]:
+    stream = han_stream(pdf_pages(pdf), book)
+    results = []
+    for chapter in book.chapters():
+        post = chapter.post
+        ordered, floating = post_runs(post)
+        result = PostCheck(post)
+        start = stream.find(NOT_HAN_RE.sub("", ordered[0])) if ordered else 0
+        pos = max(start, 0)
+        for run in ordered:
+            result.total += len(run)
+            at = stream.find(run, pos)
+            if at < 0:
+                result.missing.append(run)
+            else:
+                result.found += len(run)
+                pos = at + len(run)
+        for caption in floating:
+            result.total += len(caption)
+            if caption in stream:
+                result.found += len(caption)
+            else:
+                result.missing.append(caption)
+        results.append(result)
+    return results
+
+
+def report(results: list[PostCheck]) -> tuple[str, bool]:
+    lines = []
+    complete = True
+    for r in results:
+        mark = "ok" if r.share == 1.0 else "MISSING"
+        complete &= r.share == 1.0
+        lines.append(f"{r.share * 100:6.1f}%  {r.found:5d}/{r.total:<5d} {mark:7s} {r.post.id}  {r.post.loc}")
+        for run in r.missing[:5]:
+            lines.append(f"         missing: {run[:40]}")
+        if len(r.missing) > 5:
+            lines.append(f"         … and {len(r.missing) - 5} more")
+    total = sum(r.total for r in results)
+    found = sum(r.found for r in results)
+    lines.append(f"{found}/{total} Chinese characters of {len(results)} posts found in order "
+                 f"({(found / total * 100) if total else 100:.1f}%)")
+    return "\n".join(lines), complete
