@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
+from .links import LinkTable
 from .model import Book, Chapter, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text
 from .stamps import BuildState, digest, inputs_digest, target_output
 from .texescape import LABEL_ARG_RE, check_math
@@ -54,6 +55,9 @@ class EpubRender:
     formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc -> where it came from
     anchors: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (post, label) -> (id, "(n.m)")
 
+    def __post_init__(self) -> None:
+        self.links = LinkTable(self.book)
+
     # numbering, consistent with the PDF (equations and figures per chapter) --------------------
     def number_equations(self) -> None:
         for chapter in self.book.chapters():
@@ -88,7 +92,15 @@ class EpubRender:
         out: list = []
         for piece in pieces:
             if isinstance(piece, Text):
-                out.extend(_words(cjk_punctuation(piece.text)))
+                for segment, cited in self.links.split(cjk_punctuation(piece.text)):
+                    if cited is None:
+                        out.extend(_words(segment))
+                    else:  # a title in 《》 that is a chapter of this book: a link, and its number
+                        out.append({"t": "Link", "c": [_attr(classes=("post-link",)), _words(segment),
+                                                       [f"#chapter-{cited.number}", ""]]})
+                        out.append({"t": "Str", "c": "》"})
+                        out.append({"t": "Span", "c": [_attr(classes=("post-number",)),
+                                                       [{"t": "Str", "c": f"（第{zh_numeral(cited.number)}章）"}]]})
             elif isinstance(piece, Logo):
                 out.append({"t": "Str", "c": piece.name})
             elif isinstance(piece, Math):

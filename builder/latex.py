@@ -14,6 +14,7 @@ from pylatex.utils import NoEscape
 from .blocks import split_inline
 from .config import Config
 from .index import TermMarker
+from .links import LinkTable
 from .model import (
     Book, Chapter, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text,
 )
@@ -51,7 +52,8 @@ class ChapterRenderer:
     """Renders one chapter; prose goes through the escaper, math through the whitelist."""
 
     def __init__(self, chapter: Chapter, part_title: str, marker: TermMarker, report: RenderReport,
-                 math_as_source: bool = False):
+                 math_as_source: bool = False, links: Optional[LinkTable] = None):
+        self.links = links
         self.chapter = chapter
         self.post = chapter.post
         self.part_title = part_title
@@ -78,13 +80,17 @@ class ChapterRenderer:
         for piece in inlines:
             if isinstance(piece, Text):
                 prose = cjk_punctuation(piece.text)
-                if not index or seen is None:
-                    out.append(escape(prose))
-                    continue
-                for text, term in self.marker.split(prose, seen):
-                    out.append(escape(text))
-                    if term is not None:
-                        out.append(r"\index{" + term.entry(escape(term.text)) + "}")
+                segments = self.links.split(prose) if self.links and index else [(prose, None)]
+                for segment, cited in segments:
+                    if cited is not None:  # a title in 《》 that is a chapter of this book: a link
+                        out.append(rf"\sbcite{{{label_name(cited.post.id, 'chapter')}}}{{{escape(segment)}}}")
+                    elif not index or seen is None:
+                        out.append(escape(segment))
+                    else:
+                        for text, term in self.marker.split(segment, seen):
+                            out.append(escape(text))
+                            if term is not None:
+                                out.append(r"\index{" + term.entry(escape(term.text)) + "}")
             elif isinstance(piece, Math):
                 out.append(self.inline_math(piece.source, loc))
             elif isinstance(piece, Logo):
@@ -178,21 +184,33 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
     env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     template = env.get_template("chapter.tex.jinja")
+    links = LinkTable(book)
     out = {}
     for part in book.parts:
         for chapter in part.chapters:
             if only is not None and chapter.post.id not in only:
                 continue
             renderer = ChapterRenderer(chapter, part.title, marker, report,
-                                       math_as_source=chapter.post.id in degraded)
+                                       math_as_source=chapter.post.id in degraded, links=links)
             out[chapter.post.id] = template.render(**renderer.context())
     return out
+
+
+def overview_row(chapter: Chapter, part_title: str) -> dict:
+    """One line of a part's opening overview: chapter label, title, date."""
+    renderer = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport())
+    tex, _ = renderer.title_tex(chapter.post.display_title, chapter.post.loc)
+    d = chapter.post.date
+    date = "" if d is None else (f"{d.year}-{d.month:02d}-{d.day:02d}" if d.full else f"{d.month}月{d.day}日")
+    return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": date}
 
 
 def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str]) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index."""
     env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
-    parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)), "files": [chapter_file(c.post.id) for c in p.chapters]} for p in book.parts]
+    parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
+              "files": [chapter_file(c.post.id) for c in p.chapters],
+              "rows": [overview_row(c, p.title) for c in p.chapters]} for p in book.parts]
     return env.get_template("book.tex.jinja").render(
         config_name=cfg.path.name,
         paper=cfg.paper,

@@ -1,0 +1,65 @@
+"""Links between posts: a title cited in 《》 that is a post of this book links to that chapter."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .ingest import norm_title
+from .model import Book, Chapter, ListBlock, Paragraph, Text
+
+CITE_RE = re.compile(r"《([^《》\n]{2,120})》")
+
+
+class LinkTable:
+    """Normalised post titles -> chapters; width, spacing and punctuation variants all match."""
+
+    def __init__(self, book: Book):
+        self.by_title: dict[str, Chapter] = {}
+        for chapter in book.chapters():
+            if chapter.post.title:
+                self.by_title.setdefault(norm_title(chapter.post.title), chapter)
+
+    def target(self, cited: str) -> Optional[Chapter]:
+        return self.by_title.get(norm_title(cited))
+
+    def split(self, text: str) -> list[tuple[str, Optional[Chapter]]]:
+        """Pieces of text; a piece with a chapter is a cited title that links there (the 《 stays in the piece
+        before it; the closing 》 is the renderer's, so the chapter number can follow it)."""
+        out: list[tuple[str, Optional[Chapter]]] = []
+        last = 0
+        for m in CITE_RE.finditer(text):
+            chapter = self.target(m.group(1))
+            if chapter is None:
+                continue
+            out.append((text[last:m.start() + 1], None))  # up to and including 《
+            out.append((m.group(1), chapter))
+            last = m.end()
+        out.append((text[last:], None))
+        return [(t, c) for t, c in out if t or c]
+
+
+def find_links(book: Book) -> list[tuple[Chapter, str, Optional[Chapter]]]:
+    """(citing chapter, cited title, cited chapter or None) for every 《》 citation in the book."""
+    table = LinkTable(book)
+    found = []
+    for chapter in book.chapters():
+        for block in chapter.post.blocks:
+            pieces = []
+            if isinstance(block, Paragraph):
+                pieces = list(block.inlines)
+            elif isinstance(block, ListBlock):
+                pieces = [p for item in block.items for p in item]
+            for piece in pieces:
+                if isinstance(piece, Text):
+                    found.extend((chapter, m.group(1), table.target(m.group(1))) for m in CITE_RE.finditer(piece.text))
+    return found
+
+
+def describe_links(book: Book) -> str:
+    lines = []
+    for source, cited, target in find_links(book):
+        where = f"chapter {target.number} ({target.post.id})" if target else "not in this book (plain text)"
+        lines.append(f"{source.post.id} (chapter {source.number}): 《{cited}》 -> {where}")
+    linked = sum(1 for _, _, t in find_links(book) if t)
+    lines.append(f"{len(lines)} citation(s), {linked} linked to a chapter of this book")
+    return "\n".join(lines)
