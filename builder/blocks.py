@@ -5,8 +5,9 @@ import re
 import unicodedata
 from typing import Callable, Optional
 
+from .code import dedent, language, split_code
 from .model import (
-    Block, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text,
+    Block, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
 )
 
 Warn = Callable[[Location, str], None]
@@ -63,7 +64,29 @@ def split_inline(text: str, loc: Location, warn: Warn) -> tuple[Inline, ...]:
         i += 1
     if buf:
         out.append(Text("".join(buf)))
-    return tuple(out)
+    return tuple(piece for part in out for piece in (_split_urls(part) if isinstance(part, Text) else (part,)))
+
+
+URL_RE = re.compile(r"https?://[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'“”《》「」]+")
+
+
+def _split_urls(text: Text) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    last = 0
+    for m in URL_RE.finditer(text.text):
+        url = m.group(0).rstrip(".,;:!?)]")  # sentence punctuation after an address is not part of it
+        if text.text[last:m.start()]:
+            out.append(Text(text.text[last:m.start()]))
+        out.append(Url(url))
+        last = m.start() + len(url)
+    if text.text[last:]:
+        out.append(Text(text.text[last:]))
+    return tuple(out) if out else (text,)
+
+
+def _list_style(text: str) -> str:
+    """'paren' for (1) items, 'dun' for 1、 items: a change of style starts a new list."""
+    return "paren" if text.lstrip()[:1] in "(（" else "dun"
 
 
 def _is_sentence(text: str) -> bool:
@@ -176,6 +199,17 @@ def _split_displays(lines: list[tuple[int, str]], path: str, warn: Warn) -> list
 
 def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
     """Classify a post's body lines; every body line ends up in exactly one block."""
+    blocks: list[Block] = []
+    for kind, run in split_code([(n, t.rstrip()) for n, t in lines]):
+        if kind == "code":  # before any math or prose rule: `\[` in code is code
+            texts = [t for _, t in run]
+            blocks.append(CodeBlock(dedent(texts), language(texts), Location(path, run[0][0])))
+        else:
+            blocks.extend(_prose_blocks(run, path, warn))
+    return blocks
+
+
+def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
     clean = [(n, t.strip()) for n, t in lines if t.strip()]
     pieces = _split_displays(clean, path, warn)
     blocks: list[Block] = []
@@ -200,18 +234,20 @@ def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Bl
             continue
         if LIST_ITEM_RE.match(text):
             items = []
-            while i < len(pieces) and pieces[i][0] == "text" and LIST_ITEM_RE.match(pieces[i][2]):
+            style = _list_style(text)
+            while i < len(pieces) and pieces[i][0] == "text" and LIST_ITEM_RE.match(pieces[i][2]) \
+                    and _list_style(pieces[i][2]) == style:
                 item_text = LIST_ITEM_RE.sub("", pieces[i][2], count=1)
                 items.append(split_inline(item_text, Location(path, pieces[i][1]), warn))
                 i += 1
             if len(items) >= 2:
-                blocks.append(ListBlock(items=tuple(items), loc=loc))
+                blocks.append(ListBlock(items=tuple(items), loc=loc, style=style))
                 continue
             i -= 1
             blocks.append(Paragraph(split_inline(text, loc, warn), loc))
             i += 1
             continue
-        if _looks_like_heading(text, next_text if nxt else None):
+        if _looks_like_heading(text, next_text if nxt else None) and not URL_RE.search(text):
             blocks.append(Heading(title=text.rstrip(" #").strip(), loc=loc))
             i += 1
             continue

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .config import Config
 from .links import LinkTable
-from .model import Book, Chapter, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text
+from .model import Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url
 from .stamps import BuildState, digest, inputs_digest, target_output
-from .texescape import LABEL_ARG_RE, check_math
+from .texescape import LABEL_ARG_RE, check_math, mathjax_compat
 from .tocseed import zh_numeral
 from .typography import cjk_punctuation
 
@@ -84,7 +84,9 @@ class EpubRender:
             self.warnings.append((loc, f"{checked.problem}; shown as source"))
             return {"t": "Code", "c": [_attr(classes=("math-source",)), ("$$" if display else "$") + source +
                                        ("$$" if display else "$")]}
-        tex = self.resolve_refs(source, post_id).strip()
+        tex = cd_to_array(self.resolve_refs(mathjax_compat(source, for_latex=False), post_id)).strip()
+        if not tex:
+            return {"t": "Str", "c": ""}  # `$\require{AMScd}$`: nothing to print
         self.formulas[tex] = loc
         return {"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}
 
@@ -103,6 +105,9 @@ class EpubRender:
                                                        [{"t": "Str", "c": f"（第{zh_numeral(cited.number)}章）"}]]})
             elif isinstance(piece, Logo):
                 out.append({"t": "Str", "c": piece.name})
+            elif isinstance(piece, Url):
+                out.append({"t": "Link", "c": [_attr(classes=("url",)), [{"t": "Str", "c": piece.url}],
+                                               [piece.url, ""]]})
             elif isinstance(piece, Math):
                 ref = EQREF_ONLY_RE.match(piece.source)
                 target = self.anchors.get((post_id, ref.group(1).strip())) if ref else None
@@ -159,7 +164,11 @@ class EpubRender:
                 blocks.append(_div(("equation",), [_para([formula] + number)], ident))
             elif isinstance(block, ListBlock):
                 items = [[{"t": "Plain", "c": self.inlines(item, pid, block.loc)}] for item in block.items]
-                blocks.append({"t": "OrderedList", "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]})
+                delim = {"t": "TwoParens"} if block.style == "paren" else {"t": "Period"}
+                blocks.append({"t": "OrderedList", "c": [[1, {"t": "Decimal"}, delim], items]})
+            elif isinstance(block, CodeBlock):
+                classes = (block.language,) if block.language else ()
+                blocks.append({"t": "CodeBlock", "c": [_attr(classes=classes), "\n".join(block.lines)]})
         note = "抓取的列表中此文没有正文" if not post.blocks else ("摘录至此，全文见原博客" if post.truncated else "摘录")
         blocks.append(_div(("excerpt-note",), [_para(_words(f"（{note}）"))]))
         return blocks
@@ -263,3 +272,41 @@ def build_epub(cfg: Config, opts) -> Path:
     state.save()
     build.say(opts, f"wrote {target.relative_to(cfg.root)}")
     return target
+
+
+CD_RE = re.compile(r"\\begin\{CD\}(.*?)\\end\{CD\}", re.S)
+CD_ARROW_RE = re.compile(r"@([><])([^><]*)[><]([^><]*)[><]|@([VA])([^VA]*)[VA]([^VA]*)[VA]|@=|@\||@\.")
+
+
+def cd_to_array(tex: str) -> str:
+    """amscd's CD (MathJax's \\require{AMScd}) as an array of arrows, which pandoc's MathML can draw."""
+    def arrow(m: re.Match) -> str:
+        if m.group(1):
+            out = "\\longrightarrow" if m.group(1) == ">" else "\\longleftarrow"
+            if m.group(2).strip():
+                out = f"\\overset{{{m.group(2)}}}{{{out}}}"
+            if m.group(3).strip():
+                out = f"\\underset{{{m.group(3)}}}{{{out}}}"
+            return out
+        if m.group(4):
+            out = "\\downarrow" if m.group(4) == "V" else "\\uparrow"
+            left, right = m.group(5).strip(), m.group(6).strip()
+            return (f"{{\\scriptstyle {left}}}" if left else "") + out + (f"{{\\scriptstyle {right}}}" if right else "")
+        return {"@=": "=", "@|": "\\|", "@.": ""}[m.group(0)]
+
+    def table(m: re.Match) -> str:
+        rows = []
+        for row in re.split(r"\\\\", m.group(1)):
+            cells, last = [], 0
+            vertical = all(not t.strip() for t in CD_ARROW_RE.split(row)[::7] if t is not None)
+            for a in CD_ARROW_RE.finditer(row):
+                if not vertical:
+                    cells.append(row[last:a.start()].strip())
+                cells.append(arrow(a))
+                last = a.end()
+            if not vertical:
+                cells.append(row[last:].strip())
+            rows.append(" & & ".join(cells) if vertical else " & ".join(cells))
+        width = max(r.count("&") for r in rows) + 1
+        return "\\begin{array}{" + "c" * width + "}" + " \\\\ ".join(rows) + "\\end{array}"
+    return CD_RE.sub(table, tex)

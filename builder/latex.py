@@ -16,12 +16,14 @@ from .config import Config
 from .index import TermMarker
 from .links import LinkTable
 from .model import (
-    Book, Chapter, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text,
+    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
 )
 from .typography import cjk_punctuation
-from .texescape import check_math, escape, escape_verbatim, label_name
+from .texescape import check_math, escape, escape_code, escape_url, escape_verbatim, label_name, url_target
 
 STYLE_FILES = ("sciblog.sty", "sciblog.ist")
+INLINE_TAG_RE = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
+DISPLAY_ENV_RE = re.compile(r"\s*\\begin\{(equation|align|gather|multline|eqnarray|flalign)\*?\}")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
 
 
@@ -72,7 +74,10 @@ class ChapterRenderer:
             if checked.problem:
                 self.warn(loc, f"{checked.problem}; shown as source")
             return r"\sbmathsource{" + escape_verbatim("$" + source + "$") + "}"
-        return "$" + checked.source + "$"
+        if not checked.source.strip():
+            return ""  # `$\require{AMScd}$`: nothing left to print
+        # \tag is for displays; inline, MathJax prints the tag after the formula.
+        return "$" + INLINE_TAG_RE.sub(r"\\qquad(\1)", checked.source) + "$"
 
     def inlines(self, inlines: tuple[Inline, ...], loc: Location, seen: Optional[set[str]] = None,
                 index: bool = True) -> str:
@@ -95,6 +100,8 @@ class ChapterRenderer:
                 out.append(self.inline_math(piece.source, loc))
             elif isinstance(piece, Logo):
                 out.append("\\" + piece.name + "{}")
+            elif isinstance(piece, Url):
+                out.append(rf"\href{{{url_target(piece.url)}}}{{\sburl{{{escape_url(piece.url)}}}}}")
         return "".join(out)
 
     def title_tex(self, title: str, loc: Location) -> tuple[str, str]:
@@ -122,9 +129,14 @@ class ChapterRenderer:
             return Command("sbfigure", arguments=NoEscape(escape(cjk_punctuation(block.caption)))).dumps()
         if isinstance(block, DisplayMath):
             return self.display(block)
+        if isinstance(block, CodeBlock):
+            lines = "\n".join(rf"\sbcodeline{{{len(l) - len(l.lstrip(' '))}}}{{{escape_code(l.lstrip(' '))}}}"
+                              for l in block.lines)
+            return "\\begin{sbcode}\n" + lines + "\n\\end{sbcode}"
         if isinstance(block, ListBlock):
             items = "\n".join(r"  \item " + self.inlines(item, block.loc, seen) for item in block.items)
-            return "\\begin{enumerate}[label=\\arabic*、,leftmargin=2em]\n" + items + "\n\\end{enumerate}"
+            label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"
+            return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
         raise TypeError(block)
 
     def display(self, block: DisplayMath) -> str:
@@ -134,9 +146,7 @@ class ChapterRenderer:
                 self.warn(block.loc, f"{checked.problem}; shown as source")
             return r"\sbmathsourcedisplay{" + escape_verbatim(block.source) + "}"
         src = checked.source
-        if src.lstrip().startswith("\\begin{") and not src.lstrip().startswith(("\\begin{aligned", "\\begin{array",
-                                                                               "\\begin{cases", "\\begin{split",
-                                                                               "\\begin{gathered")):
+        if DISPLAY_ENV_RE.match(src):
             return src  # already a display environment (align, gather, …)
         env = "equation" if block.numbered else "equation*"
         return f"\\begin{{{env}}}\n{src}\n\\end{{{env}}}"

@@ -65,7 +65,14 @@ class Logo:
     name: Literal["TeX", "LaTeX"]
 
 
-Inline = Union[Text, Math, Logo]
+@dataclass(frozen=True)
+class Url:
+    """A bare web address in prose: clickable and breakable."""
+
+    url: str
+
+
+Inline = Union[Text, Math, Logo, Url]
 
 
 # Blocks ---------------------------------------------------------------------------
@@ -105,9 +112,19 @@ class DisplayMath:
 class ListBlock:
     items: tuple[tuple[Inline, ...], ...]
     loc: Location
+    style: Literal["dun", "paren"] = "dun"  # 1、 or (1)
 
 
-Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock]
+@dataclass(frozen=True)
+class CodeBlock:
+    """Program lines, kept exactly: no math, no escaping rules of the prose, indentation intact."""
+
+    lines: tuple[str, ...]
+    language: str
+    loc: Location
+
+
+Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock, CodeBlock]
 
 
 @dataclass
@@ -140,6 +157,8 @@ class Post:
                 size += len(getattr(block, "title", getattr(block, "caption", "")))
             elif isinstance(block, ListBlock):
                 size += sum(len(getattr(i, "text", "")) for item in block.items for i in item)
+            elif isinstance(block, CodeBlock):
+                size += sum(len(line) for line in block.lines)
         return size
 
 

@@ -41,6 +41,32 @@ def escape_verbatim(text: str) -> str:
     return "".join(escape(ch) + (r"\allowbreak{}" if ch in " ,;=+-)(" else "") for ch in text)
 
 
+def escape_code(line: str) -> str:
+    """A line of program code: every character printed as is, spaces kept, breakable anywhere."""
+    out = []
+    for ch in line:
+        if ch == " ":
+            out.append(r"\ ")
+        else:
+            out.append(escape(ch) + r"\allowbreak{}")
+    return "".join(out)
+
+
+URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:/._-?=&+,;@!*()'")
+
+
+def url_target(url: str) -> str:
+    """An address for \\href: anything TeX could read as a command is percent-encoded, and % escaped."""
+    encoded = "".join(ch if ch in URL_SAFE or (ch == "%" and re.match(r"[0-9A-Fa-f]{2}", url[i + 1:i + 3]))
+                      else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for i, ch in enumerate(url))
+    return encoded.replace("%", r"\%").replace("&", r"\&")
+
+
+def escape_url(url: str) -> str:
+    """The printed address: escaped, with a break allowed after each / . - _ ? = &."""
+    return "".join(escape(ch) + (r"\allowbreak{}" if ch in "/.-_?=&" else "") for ch in url)
+
+
 # Math: commands and environments a formula may use (all defined by the styles' packages).
 MATH_COMMANDS: frozenset[str] = frozenset("""
 alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda mu nu xi omicron pi varpi
@@ -73,13 +99,14 @@ forall exists nexists neg lnot land lor emptyset varnothing angle triangle squar
 hbar ell Re Im wp aleph prime surd
 boxed not colon
 color textcolor
+hline cline multicolumn arraystretch
 """.split())
 
 MATH_SYMBOL_COMMANDS: frozenset[str] = frozenset(r", ; : ! \ { } | % # & _ $ ".split() + [" "])
 
 MATH_ENVIRONMENTS: frozenset[str] = frozenset("""
 matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix cases dcases array aligned alignedat gathered split
-subarray align align* gather gather* multline multline* equation equation* eqnarray eqnarray*
+subarray align align* gather gather* multline multline* equation equation* eqnarray eqnarray* CD
 """.split())
 
 # Commands whose first argument is a label name (rewritten per post so labels never clash).
@@ -87,6 +114,11 @@ LABEL_COMMANDS = ("label", "eqref", "ref")
 TOKEN_RE = re.compile(r"\\([A-Za-z]+)|\\(.)|([{}$])|(\^\^)|(%)|(#)", re.S)
 LABEL_ARG_RE = re.compile(r"\\(label|eqref|ref)\s*\{([^{}]*)\}")
 REQUIRE_RE = re.compile(r"\\require\s*\{[A-Za-z]*\}")
+# MathJax accepts text-size commands in math; LaTeX does not: they are dropped, the group kept.
+SIZE_RE = re.compile(r"\\(tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)(?![A-Za-z])\s*")
+# MathJax's \color{red}{x} colours only x; LaTeX's \color is a switch: \textcolor means what the writer meant.
+COLOR_RE = re.compile(r"\\color\s*\{([A-Za-z!0-9]+)\}\s*\{")
+ARRAY_RE = re.compile(r"\\begin\{array\}\s*\{([^{}]*)\}(.*?)\\end\{array\}", re.S)
 SAFE_LABEL_RE = re.compile(r"[^A-Za-z0-9:._-]")
 CJK_IN_MATH_RE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0003134f]+")
 
@@ -97,13 +129,24 @@ class MathCheck:
     problem: Optional[str]  # why it cannot be given to TeX, or None
 
 
+def _widen_array(m: re.Match) -> str:
+    """MathJax lets an array row have more cells than its column spec; LaTeX stops. Add columns."""
+    spec, body = m.group(1), m.group(2)
+    columns = len(re.findall(r"[lcr]|p\{[^}]*\}", spec))
+    rows = re.split(r"\\\\(?:\[[^\]]*\])?", body)
+    widest = max((row.count("&") - row.count("\\&") + 1 for row in rows), default=1)
+    if widest > columns:
+        spec += "c" * (widest - columns)
+    return f"\\begin{{array}}{{{spec}}}{body}\\end{{array}}"
+
+
 def label_name(prefix: str, name: str) -> str:
     return f"{prefix}:{SAFE_LABEL_RE.sub('-', name.strip())}"
 
 
 def check_math(source: str, label_prefix: str) -> MathCheck:
     """Whitelist a formula: known commands only, balanced braces, \\left/\\right and environments."""
-    src = REQUIRE_RE.sub("", source)
+    src = mathjax_compat(source)
     depth = 0
     lr = 0
     envs: list[str] = []
@@ -153,6 +196,36 @@ def check_math(source: str, label_prefix: str) -> MathCheck:
     if envs:
         return MathCheck(source, f"formula has \\begin{{{envs[-1]}}} without its \\end")
     rewritten = LABEL_ARG_RE.sub(lambda m: f"\\{m.group(1)}{{{label_name(label_prefix, m.group(2))}}}", src)
-    # MathJax prints Chinese written straight into a formula; TeX's math fonts have no such glyphs.
-    rewritten = CJK_IN_MATH_RE.sub(lambda m: f"\\text{{{m.group(0)}}}", rewritten)
     return MathCheck(rewritten, None)
+
+
+def mathjax_compat(source: str, for_latex: bool = True) -> str:
+    """What MathJax accepts and LaTeX (or pandoc's MathML) does not, rewritten to mean the same."""
+    src = ARRAY_RE.sub(_widen_array, SIZE_RE.sub("", REQUIRE_RE.sub("", source)))
+    if for_latex:
+        src = COLOR_RE.sub(lambda m: f"\\textcolor{{{m.group(1)}}}{{", src)
+    else:  # texmath (pandoc's MathML) knows no rules in array column specs nor \hline
+        src = re.sub(r"\\hline\s*", "", re.sub(r"(\\begin\{array\}\s*\{)([^{}]*)\}",
+                                                lambda m: m.group(1) + m.group(2).replace("|", "") + "}", src))
+    return _wrap_cjk(src)
+
+
+TEXT_ARG_RE = re.compile(r"\\(text|textrm|textbf|textit|mbox|operatorname|mathrm)\s*\{")
+
+
+def _wrap_cjk(src: str) -> str:
+    """Chinese written straight into a formula goes into \\text{…} (TeX's math fonts have no such glyphs);
+    Chinese already inside a text argument is left alone."""
+    out, pos = [], 0
+    for m in TEXT_ARG_RE.finditer(src):
+        if m.start() < pos:
+            continue
+        depth, end = 1, m.end()
+        while end < len(src) and depth:
+            depth += {"{": 1, "}": -1}.get(src[end], 0) if src[end - 1] != "\\" else 0
+            end += 1
+        out.append(CJK_IN_MATH_RE.sub(lambda c: f"\\text{{{c.group(0)}}}", src[pos:m.start()]))
+        out.append(src[m.start():end])
+        pos = end
+    out.append(CJK_IN_MATH_RE.sub(lambda c: f"\\text{{{c.group(0)}}}", src[pos:]))
+    return "".join(out)
