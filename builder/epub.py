@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import Config
 from .links import LinkTable
 from .model import Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url
-from .stamps import BuildState, digest, inputs_digest, target_output
+from .stamps import BuildState, inputs_digest, target_output
 from .texescape import LABEL_ARG_RE, check_math, mathjax_compat
 from .tocseed import zh_numeral
 from .typography import cjk_punctuation

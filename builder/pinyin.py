@@ -15,7 +15,7 @@ _lock = threading.Lock()
 
 def use_memo(path: Path) -> None:
     """Load (and later save) the memo at path; loading pypinyin costs more than a whole incremental build step."""
-    global _memo_file, _memo
+    global _memo_file
     _memo_file = path
     try:
         _memo.update(json.loads(path.read_text(encoding="utf-8")))

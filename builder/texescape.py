@@ -150,7 +150,6 @@ def check_math(source: str, label_prefix: str) -> MathCheck:
     depth = 0
     lr = 0
     envs: list[str] = []
-    pos = 0
     for m in TOKEN_RE.finditer(src):
         name, symbol, brace, caret, percent, hash_ = m.groups()
         if caret:
@@ -188,7 +187,7 @@ def check_math(source: str, label_prefix: str) -> MathCheck:
                     envs.append(env.group(1))
                 elif not envs or envs.pop() != env.group(1):
                     return MathCheck(source, f"formula has \\end{{{env.group(1)}}} without its \\begin")
-        pos = m.end()
+
     if depth:
         return MathCheck(source, "formula has unbalanced braces")
     if lr:

@@ -30,13 +30,17 @@ def tex_available() -> bool:
     return all(shutil.which(t) for t in ("xelatex", "latexmk", "makeindex", "pdftotext"))
 
 
-@pytest.fixture
-def require_tex():
+def need_tex() -> None:
     """TeX tests run everywhere TeX is; in CI a missing TeX is a failure, never a skip."""
     if not tex_available():
         if os.environ.get("CI") == "true":
             pytest.fail("TeX (xelatex, latexmk, makeindex) or pdftotext missing under CI=true")
         pytest.skip("TeX not installed")
+
+
+@pytest.fixture
+def require_tex():
+    need_tex()
 
 
 def make_book(root: Path, dumps: dict[str, str], yaml_text: str = MINIMAL_YAML) -> Path:
@@ -68,10 +72,7 @@ def pdf_text(pdf: Path, layout: bool = True) -> str:
 @pytest.fixture(scope="session")
 def seed_pdf(tmp_path_factory):
     """The seed corpus built once for the session: (config path, pdf text, TeX log)."""
-    if not tex_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("TeX missing under CI=true")
-        pytest.skip("TeX not installed")
+    need_tex()
     root = tmp_path_factory.mktemp("seedbook")
     cfg_path = seed_book(root)
     assert run_book(cfg_path, "pdf", "-q") == 0

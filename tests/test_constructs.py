@@ -10,18 +10,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, make_book, pdf_text, tex_available
+from conftest import ROOT, make_book, need_tex, pdf_text
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    if not tex_available():
-        import os
-        if os.environ.get("CI") == "true":
-            pytest.fail("TeX missing under CI=true")
-        pytest.skip("TeX not installed")
+    need_tex()
     root = tmp_path_factory.mktemp("constructs")
     cfg_path = make_book(root, {p.name: p.read_text(encoding="utf-8") for p in CONSTRUCTS.glob("*.txt")})
     proc = subprocess.run([sys.executable, "-m", "builder.cli", "--config", str(cfg_path), "all", "-j", "2"],

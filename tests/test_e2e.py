@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 
 from builder import config
 from builder.build import load_book

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builder.texrun import run_latexmk
-from conftest import ROOT, make_book, pdf_text, run_book, seed_book
+from conftest import ROOT, make_book, need_tex, pdf_text, run_book, seed_book
 
 HOSTILE = Path(__file__).parent / "hostile"
 PWNED = [Path("/tmp") / f"book-pwned-{n}" for n in ("title", "math", "display", "openout", "special", "lua")]
@@ -21,10 +21,7 @@ TEX_SYSTEM_DIRS = ("/usr/share/texlive/", "/usr/share/texmf/", "/var/lib/texmf/"
 
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory):
-    if not shutil.which("xelatex"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("TeX missing under CI=true")
-        pytest.skip("TeX not installed")
+    need_tex()
     for p in PWNED:
         p.unlink(missing_ok=True)
     root = tmp_path_factory.mktemp("hostile")

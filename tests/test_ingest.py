@@ -1,7 +1,6 @@
 """Parser tests on the seed dumps: posts, titles, dates, and each quirk the seeds really have."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -1,7 +1,6 @@
 """Series grouping and order, and book.yaml validation."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
