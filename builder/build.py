@@ -212,6 +212,7 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
         degraded |= culprits
         say(opts, f"retrying with the math of {len(culprits)} post(s) shown as source")
     report_missing_glyphs(book, result.log, opts)
+    report_scaled_formulas(book, result.log, opts)
     tmp = cfg.build_dir / ".book.pdf.tmp"
     shutil.copyfile(result.pdf, tmp)
     os.replace(tmp, target)
@@ -240,6 +241,18 @@ def report_missing_glyphs(book: Book, log: str, opts: Options) -> None:
         where = str((in_math or anywhere)[0].loc) if (in_math or anywhere) else "build/tex/book.log"
         print(f"{where}: warning: character U+{ord(ch):04X} {ch!r} is in no installed font; "
               f"it is missing from the PDF (add a font to fonts.fallback)", file=opts.out)
+
+
+SCALED_RE = re.compile(r"sciblog: formula scaled to fit: ([^:\s]+):(\d+)")
+
+
+def report_scaled_formulas(book: Book, log: str, opts: Options) -> None:
+    posts = {c.post.id: c.post for c in book.chapters()}
+    for post_id, index in dict.fromkeys(SCALED_RE.findall(log)):
+        post = posts.get(post_id)
+        where = str(post.blocks[int(index)].loc) if post and int(index) < len(post.blocks) else post_id
+        print(f"{where}: warning: display formula wider than the text, scaled down to fit "
+              f"(post {post_id}); consider breaking it with aligned", file=opts.out)
 
 
 def _all_chapter_texts(cfg: Config, fresh: dict[str, str]) -> dict[str, str]:

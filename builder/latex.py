@@ -22,6 +22,8 @@ from .typography import cjk_punctuation
 from .texescape import check_math, escape, escape_code, escape_url, escape_verbatim, label_name, url_target
 
 STYLE_FILES = ("sciblog.sty", "sciblog.ist")
+LABEL_RE = re.compile(r"\\label\{[^{}]*\}")
+FIT_UNSAFE_RE = re.compile(r"\\\\|&|\\tag|\\begin\{(?!array|pmatrix|bmatrix|matrix|vmatrix|cases)")
 INLINE_TAG_RE = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
 DISPLAY_ENV_RE = re.compile(r"\s*\\begin\{(equation|align|gather|multline|eqnarray|flalign)\*?\}")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
@@ -149,6 +151,12 @@ class ChapterRenderer:
         if DISPLAY_ENV_RE.match(src):
             return src  # already a display environment (align, gather, …)
         env = "equation" if block.numbered else "equation*"
+        if not FIT_UNSAFE_RE.search(src):
+            # One line of math: if it is wider than the text, TeX scales it down (and the build says so).
+            labels = "".join(LABEL_RE.findall(src))
+            body = LABEL_RE.sub("", src).strip()
+            # The block's index, not its dump line: a line moving in the dump must not rewrite this chapter.
+            src = rf"\sbfit{{{self.prefix}:{self.post.blocks.index(block)}}}{{{body}}}{labels}"
         return f"\\begin{{{env}}}\n{src}\n\\end{{{env}}}"
 
     # chapter -----------------------------------------------------------------

@@ -37,6 +37,8 @@ def test_no_tex_error_and_no_formula_shown_as_source(built):
     assert "shown as source" not in err and "degraded" not in err
     assert "公式（按原文显示）" not in pdf_text(root / "build" / "book.pdf")
     assert "Missing character" not in log
+    assert not re.search(r"^Overfull \\[hv]box", log, re.M)  # the long formula was scaled, not set into the margin
+    assert re.search(r"excerpts/01_multiline_math\.txt:29: warning: display formula wider than the text, scaled", err)
 
 
 def test_multiline_math_and_references(built):
