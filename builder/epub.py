@@ -57,6 +57,7 @@ class EpubRender:
 
     def __post_init__(self) -> None:
         self.links = LinkTable(self.book)
+        self.emitted: list[str] = []  # every formula given to pandoc, in order
 
     # numbering, consistent with the PDF (equations and figures per chapter) --------------------
     def number_equations(self) -> None:
@@ -88,6 +89,7 @@ class EpubRender:
         if not tex:
             return {"t": "Str", "c": ""}  # `$\require{AMScd}$`: nothing to print
         self.formulas[tex] = loc
+        self.emitted.append(tex)
         return {"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}
 
     def inlines(self, pieces, post_id: str, loc: Location) -> list:
@@ -265,8 +267,9 @@ def build_epub(cfg: Config, opts) -> Path:
     if cfg.cover_image:
         add_cover(tmp, cfg.root / cfg.cover_image)
     os.replace(tmp, target)
-    total = len(render.formulas)
-    build.say(opts, f"epub: {total} distinct formulas, {total - len(failed)} as MathML")
+    total = len(render.emitted)
+    not_converted = sum(1 for tex in render.emitted if tex in set(failed))
+    build.say(opts, f"epub: {total} formulas, {total - not_converted} as MathML")
     if not failed:
         state.record("epub", inputs, target)
     state.save()
