@@ -1,6 +1,8 @@
 """Book model -> EPUB 3 through pandoc: the AST is built in Python (no Markdown escaping to get wrong)."""
 from __future__ import annotations
 
+import datetime
+import importlib.metadata
 import json
 import os
 import re
@@ -10,17 +12,26 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .blocks import split_inline
 from .config import Config
+from .epub_math import REF_RE, Numbering
 from .links import LinkTable
 from .model import Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url
-from .stamps import BuildState, inputs_digest, target_output
-from .texescape import LABEL_ARG_RE, check_math, mathjax_compat
+from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
+from .texescape import check_math
 from .tocseed import zh_numeral
-from .typography import cjk_punctuation
+from .typography import CJK, cjk_punctuation
 
+# Pandoc's JSON AST rather than Markdown: text, titles and TeX reach pandoc as data, so no `*`, `$`, `<` or
+# `[` in a post can turn into markup, and formulas arrive exactly as the model holds them.
 API_VERSION = [1, 23, 1, 1]
 MATH_WARNING_RE = re.compile(r"Could not convert TeX math (.*?), rendering as TeX", re.S)
-EQREF_ONLY_RE = re.compile(r"^\s*\\eqref\s*\{([^{}]*)\}\s*$")
+REF_ONLY_RE = re.compile(r"^\s*\\(eqref|ref)\s*\{([^{}]*)\}\s*$")
+# XeLaTeX (xeCJK) drops a space between two Chinese characters; so does the EPUB.
+CJK_SPACE_RE = re.compile(rf"(?<=[{CJK}])[ \t\n]+(?=[{CJK}])")
+SEP = "\u3000"  # between 第一章 and the title: an ideographic space, not a Latin one
+NAV_MATH_RE = re.compile(rb'<math\b.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?</math>', re.S)
+COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 def _attr(ident: str = "", classes: tuple[str, ...] = ()) -> list:
@@ -28,14 +39,26 @@ def _attr(ident: str = "", classes: tuple[str, ...] = ()) -> list:
 
 
 def _words(text: str) -> list:
-    """Str/Space inlines; Chinese text has no spaces, so nothing is inserted between characters."""
+    """Str/Space inlines; a space between Latin words stays, one between Chinese characters goes."""
     out: list = []
-    for i, part in enumerate(re.split(r"[ \t\n]+", text)):
+    for i, part in enumerate(re.split(r"[ \t\n]+", CJK_SPACE_RE.sub("", text))):
         if i:
             out.append({"t": "Space"})
         if part:
             out.append({"t": "Str", "c": part})
     return out
+
+
+def _str(text: str) -> dict:
+    return {"t": "Str", "c": text}
+
+
+def _span(classes: tuple[str, ...], inlines: list, ident: str = "") -> dict:
+    return {"t": "Span", "c": [_attr(ident, classes), inlines]}
+
+
+def _link(classes: tuple[str, ...], inlines: list, url: str) -> dict:
+    return {"t": "Link", "c": [_attr(classes=classes), inlines, [url, ""]]}
 
 
 def _para(inlines: list) -> dict:
@@ -53,79 +76,98 @@ class EpubRender:
     book: Book
     warnings: list[tuple[Location, str]] = field(default_factory=list)
     formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc -> where it came from
-    anchors: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (post, label) -> (id, "(n.m)")
+    emitted: list[str] = field(default_factory=list)  # every formula given to pandoc, in order
+    as_source: int = 0  # formulas the whitelist refused, printed as code
 
     def __post_init__(self) -> None:
         self.links = LinkTable(self.book)
-        self.emitted: list[str] = []  # every formula given to pandoc, in order
+        self.numbers = Numbering(self.book)
+        self.warnings.extend(self.numbers.warnings)
 
-    # numbering, consistent with the PDF (equations and figures per chapter) --------------------
-    def number_equations(self) -> None:
-        for chapter in self.book.chapters():
-            n = 0
-            for block in chapter.post.blocks:
-                if isinstance(block, DisplayMath) and block.numbered and check_math(block.source, "x").problem is None:
-                    n += 1
-                    for label in block.labels:
-                        self.anchors[(chapter.post.id, label)] = (f"eq-{chapter.number}-{n}", f"({chapter.number}.{n})")
+    def check_refs(self, source: str, post_id: str, loc: Location) -> None:
+        for m in REF_RE.finditer(source):
+            if self.numbers.target(post_id, m.group(2)) is None:
+                self.warnings.append((loc, f"\\{m.group(1)}{{{m.group(2)}}}: no numbered formula in this post has "
+                                           "that label; printed as (??)"))
 
-    def resolve_refs(self, source: str, post_id: str) -> str:
-        """\\eqref{x} -> (3.1) as text inside a formula; MathML has no cross-references."""
-        def repl(m: re.Match) -> str:
-            if m.group(1) == "label":
-                return ""
-            target = self.anchors.get((post_id, m.group(2).strip()))
-            number = target[1] if target else "(?)"
-            return f"\\text{{{number if m.group(1) == 'eqref' else number.strip('()')}}}"
-        return LABEL_ARG_RE.sub(repl, source)
-
-    def math(self, source: str, display: bool, post_id: str, loc: Location) -> dict:
-        checked = check_math(source, post_id)
-        if checked.problem:
-            self.warnings.append((loc, f"{checked.problem}; shown as source"))
-            return {"t": "Code", "c": [_attr(classes=("math-source",)), ("$$" if display else "$") + source +
-                                       ("$$" if display else "$")]}
-        tex = cd_to_array(self.resolve_refs(mathjax_compat(source, for_latex=False), post_id)).strip()
-        if not tex:
-            return {"t": "Str", "c": ""}  # `$\require{AMScd}$`: nothing to print
+    def formula(self, tex: str, display: bool, loc: Location) -> dict:
         self.formulas[tex] = loc
         self.emitted.append(tex)
         return {"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}
 
-    def inlines(self, pieces, post_id: str, loc: Location) -> list:
+    def refused(self, source: str, problem: str, display: bool, loc: Location) -> dict:
+        """A formula outside the whitelist: shown as its source, in monospace, as the PDF does."""
+        self.warnings.append((loc, f"{problem}; shown as source"))
+        self.as_source += 1
+        fence = "$$" if display else "$"
+        return {"t": "Code", "c": [_attr(classes=("math-source",)), fence + source + fence]}
+
+    def inline_math(self, source: str, post_id: str, loc: Location) -> dict:
+        checked = check_math(source, post_id)
+        if checked.problem:
+            return self.refused(source, checked.problem, False, loc)
+        self.check_refs(source, post_id, loc)
+        ref = REF_ONLY_RE.match(source)
+        target = self.numbers.target(post_id, ref.group(2)) if ref else None
+        if target:  # `$\eqref{eq:x}$` in prose: a real link to the equation
+            text = f"({target.ref})" if ref.group(1) == "eqref" else target.ref
+            return _link(("eqref",), [_str(text)], f"#{target.anchor}")
+        tex = self.numbers.inline_tex(source, post_id)
+        return self.formula(tex, False, loc) if tex else _str("")  # `$\require{AMScd}$` prints nothing
+
+    def inlines(self, pieces, post_id: str, loc: Location, links: bool = True) -> list:
         out: list = []
         for piece in pieces:
             if isinstance(piece, Text):
-                for segment, cited in self.links.split(cjk_punctuation(piece.text)):
+                prose = cjk_punctuation(piece.text)
+                for segment, cited in (self.links.split(prose) if links else [(prose, None)]):
                     if cited is None:
                         out.extend(_words(segment))
                     else:  # a title in 《》 that is a chapter of this book: a link, and its number
-                        out.append({"t": "Link", "c": [_attr(classes=("post-link",)), _words(segment),
-                                                       [f"#chapter-{cited.number}", ""]]})
-                        out.append({"t": "Str", "c": "》"})
-                        out.append({"t": "Span", "c": [_attr(classes=("post-number",)),
-                                                       [{"t": "Str", "c": f"（第{zh_numeral(cited.number)}章）"}]]})
+                        out.append(_link(("post-link",), _words(segment), f"#chapter-{cited.number}"))
+                        out.append(_str("》"))
+                        out.append(_span(("post-number",), [_str(f"（第{zh_numeral(cited.number)}章）")]))
             elif isinstance(piece, Logo):
-                out.append({"t": "Str", "c": piece.name})
+                out.append(_str(piece.name))
             elif isinstance(piece, Url):
-                out.append({"t": "Link", "c": [_attr(classes=("url",)), [{"t": "Str", "c": piece.url}],
-                                               [piece.url, ""]]})
+                out.append(_link(("url",), [_str(piece.url)], piece.url))
             elif isinstance(piece, Math):
-                ref = EQREF_ONLY_RE.match(piece.source)
-                target = self.anchors.get((post_id, ref.group(1).strip())) if ref else None
-                if target:  # `$\eqref{eq:x}$`: a real link to the equation
-                    out.append({"t": "Link", "c": [_attr(classes=("eqref",)), [{"t": "Str", "c": target[1]}],
-                                                   [f"#{target[0]}", ""]]})
-                else:
-                    out.append(self.math(piece.source, False, post_id, loc))
+                out.append(self.inline_math(piece.source, post_id, loc))
         return out
+
+    def title(self, text: str, post_id: str, loc: Location) -> list:
+        """A title may hold inline math, as in the PDF; no links inside headings."""
+        pieces = split_inline(text, loc, lambda l, m: self.warnings.append((l, m)))
+        return self.inlines(pieces, post_id, loc, links=False)
+
+    def display(self, block: DisplayMath, post_id: str) -> dict:
+        checked = check_math(block.source, post_id)
+        if checked.problem:  # no number either: the PDF gives none to a formula shown as source
+            return _div(("equation",), [_para([self.refused(block.source, checked.problem, True, block.loc)])])
+        self.check_refs(block.source, post_id, block.loc)
+        tex, display = self.numbers.display_tex(block, post_id)
+        anchors = [line.anchor for line in display.lines if line.anchor]
+        inlines = [self.formula(tex, True, block.loc)]
+        if not display.env and display.lines[0].shown:  # one number: beside the formula, as text
+            inlines.append(_span(("eqno",), [_str(display.lines[0].shown)]))
+        # Lines of align/gather have their numbers in the formula; their anchors go on the block.
+        inlines[:0] = [_span((), [], a) for a in anchors[1:]]
+        return _div(("equation",), [_para(inlines)], anchors[0] if anchors else "")
+
+    def paragraph(self, block: Paragraph, post_id: str) -> dict:
+        first = block.inlines[0] if block.inlines else None
+        if block.kind != "statement" or not isinstance(first, Text):
+            return _para(self.inlines(block.inlines, post_id, block.loc))
+        # 通俗版JL引理：… -> the name in bold, as the PDF's statement box has it
+        name, _, rest = cjk_punctuation(first.text).replace(":", "：").partition("：")
+        body = self.inlines((Text(rest.lstrip()),) + tuple(block.inlines[1:]), post_id, block.loc)
+        return _div(("statement",), [_para([{"t": "Strong", "c": _words(name.strip() + "：")}] + body)])
 
     def chapter(self, chapter: Chapter, part_title: str) -> list:
         post = chapter.post
         pid = post.id
-        title = cjk_punctuation(post.display_title)
-        blocks: list = [{"t": "Header", "c": [2, _attr(f"chapter-{chapter.number}"),
-                                               _words(f"第{zh_numeral(chapter.number)}章 {title}")]}]
+        heading = [_str(f"第{zh_numeral(chapter.number)}章{SEP}")] + self.title(post.display_title, pid, post.loc)
+        blocks: list = [{"t": "Header", "c": [2, _attr(f"chapter-{chapter.number}"), heading]}]
         meta = []
         if chapter.series_number is not None:
             meta.append(f"{part_title} · 第{chapter.series_number}篇")
@@ -136,34 +178,22 @@ class EpubRender:
         if post.readers is not None:
             meta.append(f"{post.readers} 位读者")
         if meta:
-            blocks.append(_div(("post-meta",), [_para(_words("　".join(meta)))]))
-        equation = figure = section = 0
+            blocks.append(_div(("post-meta",), [_para(_words(SEP.join(meta)))]))
+        figure = section = 0
         for block in post.blocks:
             if isinstance(block, Paragraph):
-                inl = self.inlines(block.inlines, pid, block.loc)
-                if block.kind == "statement" and inl and inl[0].get("t") == "Str":
-                    blocks.append(_div(("statement",), [_para(inl)]))
-                else:
-                    blocks.append(_para(inl))
+                blocks.append(self.paragraph(block, pid))
             elif isinstance(block, Heading):
                 section += 1
-                blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"),
-                                                     _words(f"{chapter.number}.{section} {cjk_punctuation(block.title)}")]})
+                title = [_str(f"{chapter.number}.{section}"), {"t": "Space"}] + self.title(block.title, pid, block.loc)
+                blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"), title]})
             elif isinstance(block, Figure):
                 figure += 1
-                blocks.append(_div(("figure-placeholder",), [
-                    _para([{"t": "Str", "c": "（原文此处为图片）"}]),
-                    _div(("caption",), [_para(_words(f"图 {chapter.number}.{figure}　{cjk_punctuation(block.caption)}"))]),
-                ]))
+                caption = _words(f"图 {chapter.number}.{figure}{SEP}{cjk_punctuation(block.caption)}")
+                blocks.append(_div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]),
+                                                            _div(("caption",), [_para(caption)])]))
             elif isinstance(block, DisplayMath):
-                formula = self.math(block.source, True, pid, block.loc)
-                ident, number = "", []
-                if block.numbered and formula["t"] == "Math":
-                    equation += 1
-                    ident = f"eq-{chapter.number}-{equation}"
-                    number = [{"t": "Span", "c": [_attr(classes=("eqno",)),
-                                                  [{"t": "Str", "c": f"({chapter.number}.{equation})"}]]}]
-                blocks.append(_div(("equation",), [_para([formula] + number)], ident))
+                blocks.append(self.display(block, pid))
             elif isinstance(block, ListBlock):
                 items = [[{"t": "Plain", "c": self.inlines(item, pid, block.loc)}] for item in block.items]
                 delim = {"t": "TwoParens"} if block.style == "paren" else {"t": "Period"}
@@ -176,11 +206,10 @@ class EpubRender:
         return blocks
 
     def document(self, cfg: Config) -> dict:
-        self.number_equations()
         blocks: list = []
         for number, part in enumerate(self.book.parts, 1):
             blocks.append({"t": "Header", "c": [1, _attr(f"part-{number}"),
-                                                 _words(f"第{zh_numeral(number)}部分 {part.title}")]})
+                                                 _words(f"第{zh_numeral(number)}部分{SEP}{part.title}")]})
             if part.description:
                 blocks.append(_div(("part-description",), [_para(_words(cjk_punctuation(part.description)))]))
             for chapter in part.chapters:
@@ -189,40 +218,63 @@ class EpubRender:
         def meta_str(text: str) -> dict:
             return {"t": "MetaInlines", "c": _words(text)}
         meta = {"title": meta_str(cfg.title), "author": {"t": "MetaList", "c": [meta_str(cfg.author)]},
-                "lang": meta_str(cfg.language), "identifier": meta_str(cfg.identifier),
-                "date": meta_str(cfg.date or ""), "rights": meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}")}
-        if not cfg.date:
-            del meta["date"]
-        # Inline, because --sandbox lets pandoc read no stylesheet file.
-        css = (cfg.root / "styles" / "epub.css").read_text(encoding="utf-8")
-        meta["header-includes"] = {"t": "MetaBlocks", "c": [{"t": "RawBlock", "c": ["html", f"<style>\n{css}</style>"]}]}
+                "lang": meta_str(cfg.language), "identifier": meta_str(cfg.identifier), "toc-title": meta_str("目录"),
+                "rights": meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}")}
+        if cfg.date:
+            meta["date"] = meta_str(cfg.date)
         return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
 
 
-def pandoc_args(cfg: Config, out: Path) -> list[str]:
-    args = ["--from=json", "--to=epub3", "--sandbox", "--mathml", "--toc", "--toc-depth=2", "--split-level=2",
-            "--epub-title-page=true", f"--output={out}"]
-    return args
+def pandoc_args() -> list[str]:
+    # --split-level=2: one file per part page and per chapter; the nav nests chapters (h2) in parts (h1).
+    return ["--from=json", "--to=epub3", "--sandbox", "--mathml", "--toc", "--toc-depth=2", "--split-level=2",
+            "--epub-title-page=true"]
 
 
-COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+def pandoc_identity(path: str) -> str:
+    """Which pandoc: the wheel's version and the binary's size and time (cheap, and starts no process)."""
+    try:
+        version = importlib.metadata.version("pypandoc_binary")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    st = os.stat(path)
+    return f"{version} {path} {st.st_size} {st.st_mtime_ns}"
 
 
-def add_cover(epub: Path, image: Path) -> None:
-    """Put the cover image into the EPUB ourselves: under --sandbox pandoc may not read it."""
-    media_type = COVER_TYPES[image.suffix.lower()]
-    name = f"EPUB/media/cover{image.suffix.lower()}"
-    rewritten = epub.with_name(epub.name + ".cover")
+def build_time() -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> int:
+    """What --sandbox keeps pandoc from doing, done on its output: our stylesheet instead of pandoc's,
+    the real modification time (the sandbox's clock says 1970), the cover image. Returns the <math> count."""
+    rewritten = epub.with_name(epub.name + ".fix")
+    mathml = 0
     with zipfile.ZipFile(epub) as src, zipfile.ZipFile(rewritten, "w") as dst:
         for info in src.infolist():  # mimetype stays first and stored, as EPUB requires
             data = src.read(info.filename)
-            if info.filename.endswith("content.opf"):
-                item = f'<item id="cover-image" href="media/cover{image.suffix.lower()}" media-type="{media_type}" ' \
-                       f'properties="cover-image" />'
-                data = data.decode("utf-8").replace("</manifest>", f"    {item}\n  </manifest>", 1).encode("utf-8")
+            if info.filename.endswith("styles/stylesheet1.css"):
+                data = css
+            elif info.filename.endswith("content.opf"):
+                opf = re.sub(r'(<meta property="dcterms:modified">)[^<]*', rf"\g<1>{modified}", data.decode("utf-8"))
+                if cover:
+                    opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{cover.suffix.lower()}"'
+                                      f' media-type="{COVER_TYPES[cover.suffix.lower()]}" properties="cover-image" />'
+                                      "\n  </manifest>", 1)
+                data = opf.encode("utf-8")
+            elif info.filename.endswith("nav.xhtml"):  # a title's formula as its TeX, as toc.ncx and the PDF's
+                data = NAV_MATH_RE.sub(rb"\1", data)  # bookmarks have it (MathML here would fail epubcheck)
+            elif info.filename.endswith(".xhtml"):
+                mathml += data.count(b"<math ")
             dst.writestr(info, data)
-        dst.write(image, name, compress_type=zipfile.ZIP_STORED)
+        if cover:
+            dst.write(cover, f"EPUB/media/cover{cover.suffix.lower()}", compress_type=zipfile.ZIP_STORED)
     os.replace(rewritten, epub)
+    return mathml
 
 
 def build_epub(cfg: Config, opts) -> Path:
@@ -242,74 +294,59 @@ def build_epub(cfg: Config, opts) -> Path:
     doc = render.document(cfg)
     for loc, message in render.warnings:
         print(f"{loc}: warning: {message}", file=opts.out)
+    if opts.strict and render.warnings:
+        raise build.BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
+    # Second stamp, on what pandoc would be given: a change to the dumps, the tool or book.yaml that leaves
+    # the EPUB's own input as it was (a PDF-only style, a glossary entry) runs no pandoc.
+    css = (cfg.root / "styles" / "epub.css").read_bytes()
+    cover = cfg.root / cfg.cover_image if cfg.cover_image else None
+    pandoc = pypandoc.get_pandoc_path()
+    source_json = json.dumps(doc, ensure_ascii=False)
+    content = digest(source_json, *pandoc_args(), pandoc_identity(pandoc), css, file_digest(cover) if cover else "")
+    stamp = cfg.build_dir / "epub.stamp"
+    if not opts.always_make and target.exists() and stamp.exists() \
+            and stamp.read_text(encoding="utf-8").split() == [content, file_digest(target)]:
+        build.say(opts, "epub: up to date (its pandoc input did not change)")
+        if not opts.dry_run:
+            state.record("epub", inputs, target)
+            state.save()
+        return target
     if opts.dry_run:
         build.say(opts, "would run pandoc: the inputs of build/book.epub changed")
         return target
-    if opts.strict and render.warnings:
-        raise build.BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
+    now = build_time()
+    if not cfg.date:  # "empty means the build date"; the sandbox's clock would say 1970
+        doc["meta"]["date"] = {"t": "MetaInlines", "c": [_str(now.strftime("%Y-%m-%d"))]}
     cfg.build_dir.mkdir(parents=True, exist_ok=True)
     tmp = cfg.build_dir / ".book.epub.tmp"
-    with tempfile.TemporaryDirectory(dir=cfg.build_dir) as scratch:
-        source = Path(scratch) / "book.json"
-        source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        cmd = [pypandoc.get_pandoc_path(), str(source)] + pandoc_args(cfg, tmp)
-        build.say(opts, f"pandoc: writing the EPUB ({len(book.chapters())} chapters)")
-        proc = subprocess.run(cmd, cwd=scratch, capture_output=True, text=True, timeout=opts.tex_timeout)
-    failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(proc.stderr)]
-    for tex in failed:
-        loc = render.formulas.get(tex)
-        print(f"{loc or 'build/book.epub'}: warning: pandoc could not convert the formula to MathML: {tex[:80]}",
-              file=opts.out)
-    if proc.returncode != 0 or not tmp.exists():
+    try:
+        with tempfile.TemporaryDirectory(dir=cfg.build_dir) as scratch:
+            source = Path(scratch) / "book.json"
+            source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            build.say(opts, f"pandoc: writing the EPUB ({len(book.chapters())} chapters)")
+            try:
+                proc = subprocess.run([pandoc, str(source), *pandoc_args(), f"--output={tmp}"], cwd=scratch,
+                                      capture_output=True, text=True, timeout=opts.tex_timeout)
+            except subprocess.TimeoutExpired:
+                raise build.BuildFailed(f"pandoc took more than {opts.tex_timeout:.0f}s; build/book.epub left as it was")
+        failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(proc.stderr)]
+        for tex in failed:
+            print(f"{render.formulas.get(tex, 'build/book.epub')}: warning: pandoc could not convert the formula to "
+                  f"MathML; shown as TeX: {tex[:80]}", file=opts.out)
+        if proc.returncode != 0 or not tmp.exists():
+            raise build.BuildFailed(f"pandoc failed; the previous build/book.epub (if any) was left in place:\n"
+                                    f"{proc.stderr.strip()[-2000:]}")
+        mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover)
+        os.replace(tmp, target)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise build.BuildFailed(f"pandoc failed; the previous build/book.epub (if any) was left in place:\n"
-                                f"{proc.stderr.strip()[-2000:]}")
-    if cfg.cover_image:
-        add_cover(tmp, cfg.root / cfg.cover_image)
-    os.replace(tmp, target)
-    total = len(render.emitted)
-    not_converted = sum(1 for tex in render.emitted if tex in set(failed))
-    build.say(opts, f"epub: {total} formulas, {total - not_converted} as MathML")
-    if not failed:
+    total = len(render.emitted) + render.as_source
+    build.say(opts, f"epub: {total} formulas, {mathml} as MathML")
+    if not failed:  # a formula pandoc could not convert is worth a rebuild (and its warning) next time
         state.record("epub", inputs, target)
+        stamp.write_text(f"{content} {file_digest(target)}\n", encoding="utf-8")
+    else:
+        stamp.unlink(missing_ok=True)
     state.save()
     build.say(opts, f"wrote {target.relative_to(cfg.root)}")
     return target
-
-
-CD_RE = re.compile(r"\\begin\{CD\}(.*?)\\end\{CD\}", re.S)
-CD_ARROW_RE = re.compile(r"@([><])([^><]*)[><]([^><]*)[><]|@([VA])([^VA]*)[VA]([^VA]*)[VA]|@=|@\||@\.")
-
-
-def cd_to_array(tex: str) -> str:
-    """amscd's CD (MathJax's \\require{AMScd}) as an array of arrows, which pandoc's MathML can draw."""
-    def arrow(m: re.Match) -> str:
-        if m.group(1):
-            out = "\\longrightarrow" if m.group(1) == ">" else "\\longleftarrow"
-            if m.group(2).strip():
-                out = f"\\overset{{{m.group(2)}}}{{{out}}}"
-            if m.group(3).strip():
-                out = f"\\underset{{{m.group(3)}}}{{{out}}}"
-            return out
-        if m.group(4):
-            out = "\\downarrow" if m.group(4) == "V" else "\\uparrow"
-            left, right = m.group(5).strip(), m.group(6).strip()
-            return (f"{{\\scriptstyle {left}}}" if left else "") + out + (f"{{\\scriptstyle {right}}}" if right else "")
-        return {"@=": "=", "@|": "\\|", "@.": ""}[m.group(0)]
-
-    def table(m: re.Match) -> str:
-        rows = []
-        for row in re.split(r"\\\\", m.group(1)):
-            cells, last = [], 0
-            vertical = all(not t.strip() for t in CD_ARROW_RE.split(row)[::7] if t is not None)
-            for a in CD_ARROW_RE.finditer(row):
-                if not vertical:
-                    cells.append(row[last:a.start()].strip())
-                cells.append(arrow(a))
-                last = a.end()
-            if not vertical:
-                cells.append(row[last:].strip())
-            rows.append(" & & ".join(cells) if vertical else " & ".join(cells))
-        width = max(r.count("&") for r in rows) + 1
-        return "\\begin{array}{" + "c" * width + "}" + " \\\\ ".join(rows) + "\\end{array}"
-    return CD_RE.sub(table, tex)

@@ -13,10 +13,21 @@ import pytest
 from builder import config
 from builder.build import load_book
 from builder.typography import cjk_punctuation
-from conftest import make_book, run_book, seed_book
+from conftest import make_book, need_tex, run_book, seed_book
 from fixtures_text import FORMAT_A
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+
+
+def epubcheck(epub: Path) -> str:
+    """epubcheck's output; asserts exit 0 and not one WARNING, ERROR or FATAL message."""
+    require_epubcheck()
+    proc = subprocess.run(["java", "-jar", str(EPUBCHECK), str(epub)], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert not re.search(r"^(WARNING|ERROR|FATAL)", out, re.M), out
+    assert "0 fatals / 0 errors / 0 warnings" in out, out
+    return out
 
 
 def require_epubcheck():
@@ -52,8 +63,8 @@ def test_chapters_titles_and_nested_nav(seed_epub):
     nav = files["EPUB/nav.xhtml"]
     toc = nav[nav.index('epub:type="toc"'):nav.index("</nav>", nav.index('epub:type="toc"'))]
     parts = re.findall(r'<a href="[^"]*#part-\d+">([^<]*)</a>', toc)
-    assert parts == ["第一部分 生成扩散模型漫谈", "第二部分 Transformer升级之路", "第三部分 变分自编码器",
-                     "第四部分 多任务学习漫谈", "第五部分 其他文章"]
+    assert parts == ["第一部分　生成扩散模型漫谈", "第二部分　Transformer升级之路", "第三部分　变分自编码器",
+                     "第四部分　多任务学习漫谈", "第五部分　其他文章"]
     chapters = re.findall(r'<a href="[^"]*#chapter-\d+">([^<]*)</a>', toc)
     assert len(chapters) == 38
     for chapter, entry in zip(book.chapters(), chapters):
@@ -85,12 +96,26 @@ def test_metadata_language_and_title_page(seed_epub):
 
 
 def test_epubcheck_clean(seed_epub):
-    require_epubcheck()
     _, epub = seed_epub
-    proc = subprocess.run(["java", "-jar", str(EPUBCHECK), str(epub)], capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    assert "0 fatals / 0 errors / 0 warnings" in out, out
+    epubcheck(epub)
+
+
+CJK_SPACE = re.compile(r"[\u4e00-\u9fff，。：；（）《》“”] +[\u4e00-\u9fff，。：；（）《》“”]")
+
+
+def test_chinese_typography_css_and_dates(seed_epub):
+    _, epub = seed_epub
+    with zipfile.ZipFile(epub) as z:
+        css = z.read("EPUB/styles/stylesheet1.css").decode("utf-8")
+        opf = z.read("EPUB/content.opf").decode("utf-8")
+    # styles/epub.css is the book's stylesheet (pandoc's own is replaced; --sandbox cannot read a --css file)
+    assert css == (Path(__file__).parent.parent / "styles" / "epub.css").read_text(encoding="utf-8")
+    assert "text-indent: 2em" in css and "Noto Serif CJK SC" in css
+    # the sandbox's clock reads 1970: the build puts the real time in
+    assert "1970-01-01" not in opf and re.search(r'dcterms:modified">20\d\d-', opf)
+    for name, xhtml in xhtml_files(epub).items():
+        for node in re.findall(r">([^<>]+)<", re.sub(r"<math.*?</math>", "", xhtml, flags=re.S)):
+            assert not CJK_SPACE.search(node), (name, node)
 
 
 def test_eqref_links_to_numbered_equation(tmp_path):
@@ -130,7 +155,6 @@ def tiny_png(path: Path) -> None:
 
 
 def test_cover_image_from_book_yaml(tmp_path):
-    require_epubcheck()
     cfg_path = make_book(tmp_path, {"a.txt": FORMAT_A})
     tiny_png(tmp_path / "cover.png")
     cfg_path.write_text(cfg_path.read_text(encoding="utf-8") + "cover_image: cover.png\n", encoding="utf-8")
@@ -140,5 +164,112 @@ def test_cover_image_from_book_yaml(tmp_path):
         assert z.namelist()[0] == "mimetype"
         assert 'properties="cover-image"' in z.read("EPUB/content.opf").decode("utf-8")
         assert z.read("EPUB/media/cover.png") == (tmp_path / "cover.png").read_bytes()
-    proc = subprocess.run(["java", "-jar", str(EPUBCHECK), str(epub)], capture_output=True, text=True)
-    assert proc.returncode == 0 and "0 errors / 0 warnings" in proc.stdout + proc.stderr
+    epubcheck(epub)
+
+
+# Every way a display gets (or does not get) a number; the expected numbers are what XeLaTeX's amsmath prints
+# for the same dump (test_numbers_agree_with_the_pdf checks that against book.aux).
+NUMBERING = """\
+关于$x^2$的公式编号
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用第一段 文字,然后是 Latin words here。
+\\begin{equation}a=b\\label{eq:one}\\end{equation}
+\\begin{equation}c=d\\nonumber\\end{equation}
+\\begin{equation}e=f\\tag{*}\\label{eq:star}\\end{equation}
+\\begin{align}g&=h\\label{eq:g}\\\\i&=j\\nonumber\\\\k&=l\\label{eq:k}\\end{align}
+\\begin{gather}m\\\\n\\tag*{Z}\\label{eq:z}\\end{gather}
+\\begin{multline}o+p\\\\+q\\label{eq:m}\\end{multline}
+$$r=s\\label{eq:dollar}$$
+\\begin{align*}t&=u\\end{align*}
+\\begin{equation}v=\\eqref{eq:one}+\\ref{eq:k}\\label{eq:v}\\end{equation}
+由式$\\eqref{eq:one}$、$\\eqref{eq:star}$、$\\eqref{eq:g}$、$\\eqref{eq:k}$、$\\eqref{eq:z}$、$\\eqref{eq:m}$、$\\eqref{eq:dollar}$和$\\eqref{eq:v}$可知,第$\\ref{eq:k}$式成立;$\\eqref{eq:none}$不存在。
+"""
+NUMBERING_LABELS = ["one", "star", "g", "k", "z", "m", "dollar", "v"]
+NUMBERING_REFS = ["(1.1)", "(*)", "(1.2)", "(1.3)", "(Z)", "(1.5)", "(1.6)", "(1.7)"]
+
+
+@pytest.fixture(scope="module")
+def numbering_epub(tmp_path_factory):
+    root = tmp_path_factory.mktemp("numbering")
+    cfg_path = make_book(root, {"a.txt": NUMBERING})
+    assert run_book(cfg_path, "epub", "-q") == 0
+    return cfg_path, root / "build" / "book.epub"
+
+
+def test_equation_numbers_and_refs_as_amsmath_gives_them(numbering_epub):
+    _, epub = numbering_epub
+    files = xhtml_files(epub)
+    chapter = next(x for name, x in files.items() if "chapter-1" in x and "nav" not in name)
+    links = re.findall(r'<a href="[^"]*#(eq-[^"]+)" class="eqref">([^<]*)</a>', chapter)
+    assert [text for _, text in links] == NUMBERING_REFS + ["1.3"]
+    for anchor, _ in links:  # every link lands on an element of the chapter
+        assert f'id="{anchor}"' in chapter
+    # one number beside one formula; align/gather lines carry theirs inside the formula, level with the line
+    assert re.findall(r'<span class="eqno">([^<]*)</span>', chapter) == ["(1.1)", "(*)", "(1.5)", "(1.6)", "(1.7)"]
+    assert re.findall(r'<mtext mathvariant="normal">([^<]*)</mtext>', chapter)[:4] == ["(1.2)", "(1.3)", "(1.4)", "Z"]
+    # \eqref inside a formula is the number as text; a missing label prints (??)
+    assert "<mtext mathvariant=\"normal\">(1.1)</mtext>" in chapter and "(??)" in chapter
+    text = visible_text(chapter)
+    given = "".join(re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', chapter, re.S))
+    assert not re.search(r"\\(label|tag|nonumber|eqref|ref)\b", given)  # numbers are ours, not texmath's
+    assert "第一段文字，然后是 Latin words here。" in text  # the space between 段 and 文 is gone, Latin ones stay
+    # a title's formula: MathML in the chapter, its TeX in the nav (MathML there fails epubcheck)
+    assert "<math" in chapter[chapter.index("<h2"):chapter.index("</h2>")]
+    assert "<math" not in files["EPUB/nav.xhtml"] and "关于x^2的公式编号" in files["EPUB/nav.xhtml"]
+    epubcheck(epub)
+
+
+def test_numbers_agree_with_the_pdf(numbering_epub):
+    need_tex()
+    cfg_path, _ = numbering_epub
+    assert run_book(cfg_path, "pdf", "-q") == 0
+    aux = (cfg_path.parent / "build" / "tex" / "book.aux").read_text(encoding="utf-8")
+    pdf = {m.group(1): m.group(2).strip("{}")
+           for m in re.finditer(r"\\newlabel\{[^{}]*:eq:(\w+)\}\{\{(\{[^{}]*\}|[^{}]*)\}", aux)}
+    assert [f"({pdf[label]})" for label in NUMBERING_LABELS] == NUMBERING_REFS
+
+
+def test_unknown_label_is_reported_with_its_line(tmp_path, capsys):
+    cfg_path = make_book(tmp_path, {"a.txt": NUMBERING})
+    assert run_book(cfg_path, "epub") == 0
+    err = capsys.readouterr().err
+    assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no numbered formula", err)
+    assert "epub: 11 formulas, 11 as MathML" in err  # the title's, nine displays, the one with (??)
+
+
+def test_pdf_only_change_runs_no_pandoc(tmp_path, monkeypatch, capsys):
+    cfg_path = make_book(tmp_path, {"a.txt": FORMAT_A})
+    assert run_book(cfg_path, "epub", "-q") == 0
+    epub = tmp_path / "build" / "book.epub"
+    before = epub.read_bytes()
+    with open(tmp_path / "styles" / "sciblog.sty", "a", encoding="utf-8") as fh:
+        fh.write("% a PDF-only change\n")
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("pandoc started"))
+    assert run_book(cfg_path, "epub") == 0
+    assert "its pandoc input did not change" in capsys.readouterr().err
+    assert epub.read_bytes() == before
+    # the EPUB's own stylesheet is its input: pandoc runs again
+    monkeypatch.setattr(subprocess, "run", real_run)
+    with open(tmp_path / "styles" / "epub.css", "a", encoding="utf-8") as fh:
+        fh.write("p { color: #111; }\n")
+    assert run_book(cfg_path, "epub") == 0
+    assert "wrote build/book.epub" in capsys.readouterr().err
+    with zipfile.ZipFile(epub) as z:
+        assert b"color: #111" in z.read("EPUB/styles/stylesheet1.css")
+
+
+TEXMATH_GAPS = """\
+texmath读不懂的写法
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用连分数$\\cfrac{1}{1+\\cfrac{1}{x}}$,组合数$\\dbinom{n}{k}$与$\\tbinom{n}{k}$,占位$\\hphantom{xx}a\\vphantom{\\frac{1}{2}}b$。
+字体$\\mathnormal{x}$与$\\textnormal{文字}$,间距$a\\thinspace b\\negthinspace c$,颜色$\\textcolor{red}{z}$,分式${a+1 \\over b}$、$x^{1\\over 2}$和$n \\over m$。
+$$f(x)=\\begin{dcases}x, & x>0\\\\0, & x\\le 0\\end{dcases}\\qquad \\sum_{\\begin{subarray}{c}i\\\\j\\end{subarray}} a_{ij}$$
+"""
+
+
+def test_whitelisted_forms_texmath_lacks_still_become_mathml(tmp_path, capsys):
+    cfg_path = make_book(tmp_path, {"a.txt": TEXMATH_GAPS})
+    assert run_book(cfg_path, "epub") == 0
+    err = capsys.readouterr().err
+    assert "epub: 12 formulas, 12 as MathML" in err and "could not convert" not in err
+    text = visible_text("".join(xhtml_files(tmp_path / "build" / "book.epub").values()))
+    assert "\\over" not in text and "\\cfrac" not in text
