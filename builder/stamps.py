@@ -41,9 +41,16 @@ def styles_digest(cfg: Config) -> str:
 
 
 def inputs_digest(cfg: Config, target: str) -> str:
-    """Everything a target is built from: config, dumps, styles, the tool."""
+    """Everything a target is built from: config, dumps, styles, the tool (and pandoc, for the EPUB)."""
     names = [f"{p.relative_to(cfg.root)}\0{file_digest(p)}" for p in source_files(cfg)]
-    return digest(target, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), *names)
+    converter = ""
+    if target == "epub":
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            converter = version("pypandoc_binary")
+        except PackageNotFoundError:
+            converter = "?"
+    return digest(target, converter, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), *names)
 
 
 def content_key(obj) -> str:

@@ -94,7 +94,8 @@ times div pm mp circ bullet otimes oplus ominus odot oslash ast star wedge vee c
 Vert vert lVert rVert lvert rvert langle rangle lfloor rfloor lceil rceil backslash mid nmid parallel perp
 to rightarrow leftarrow Rightarrow Leftarrow Leftrightarrow leftrightarrow iff implies impliedby mapsto
 longrightarrow longleftarrow Longrightarrow Longleftarrow longmapsto uparrow downarrow Uparrow Downarrow
-updownarrow nearrow searrow swarrow nwarrow hookrightarrow rightharpoonup leftharpoons rightleftharpoons
+updownarrow nearrow searrow swarrow nwarrow hookrightarrow rightharpoonup rightharpoondown leftharpoonup leftharpoondown
+rightleftharpoons leftrightharpoons
 forall exists nexists neg lnot land lor emptyset varnothing angle triangle square Box Diamond
 hbar ell Re Im wp aleph prime surd
 boxed not colon
