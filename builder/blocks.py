@@ -6,18 +6,14 @@ import unicodedata
 from typing import Callable, Optional
 
 from .code import dedent, language, split_code
+from .mathtex import MacroTable
+from .mathtex import parse as parse_formula
+from .mathtex.find import display_end, display_opener, find_inline
 from .model import (
     Block, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
 )
 
 Warn = Callable[[Location, str], None]
-
-# Display math that opens a line: $$…$$ or a LaTeX display environment.
-DISPLAY_ENVS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
-                "eqnarray", "eqnarray*")
-_ENV_ALT = "|".join(re.escape(e) for e in DISPLAY_ENVS)
-BEGIN_ENV_RE = re.compile(r"\\begin\{(" + _ENV_ALT + r")\}")
-LABEL_RE = re.compile(r"\\label\{([^{}]*)\}")
 
 SENTENCE_PUNCT = set("。，,；;！!？?：:“”\"…")
 CAPTION_RE = re.compile(r"(示意图|图示|流程图|架构图|效果图|结构图|演示图|截图)$|图片来自")
@@ -32,39 +28,28 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def split_inline(text: str, loc: Location, warn: Warn) -> tuple[Inline, ...]:
-    """Split prose into text, inline math and TeX logos; a lone `$` stays literal."""
+def split_inline(text: str, loc: Location, warn: Warn, macros: Optional[MacroTable] = None) -> tuple[Inline, ...]:
+    """Split prose into text, inline math and TeX logos, as MathJax finds them: `$…$`, `\\(…\\)`, and a
+    bare `\\eqref{…}`/`\\ref{…}`; `\\$` and a lone `$` stay literal. Formulas are parsed here, in order,
+    with the post's macros."""
     out: list[Inline] = []
-    buf = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] == "$":
-            buf.append("$")
-            i += 2
+    buf: list[str] = []
+    for kind, piece in find_inline(text):
+        if kind == "text":
+            buf.append(piece)
             continue
-        if ch == "$":
-            j = i + 1
-            while j < n and not (text[j] == "$" and text[j - 1] != "\\"):
-                j += 1
-            if j >= n or j == i + 1:
-                warn(loc, "unclosed '$' in text; printed as a dollar sign")
-                buf.append("$")
-                i += 1
-                continue
-            if buf:
-                out.append(Text("".join(buf)))
-                buf = []
-            source = text[i + 1:j]
-            logo = LOGO_RE.match(source)
-            out.append(Logo(logo.group(1)) if logo else Math(source.strip()))
-            i = j + 1
+        if kind == "unclosed":
+            warn(loc, "unclosed '$' in text; printed as a dollar sign")
+            buf.append(piece)
             continue
-        buf.append(ch)
-        i += 1
+        if buf:
+            out.append(Text("".join(buf)))
+            buf = []
+        logo = LOGO_RE.match(piece)
+        out.append(Logo(logo.group(1)) if logo else Math(parse_formula(piece.strip(), False, loc, macros)))
     if buf:
         out.append(Text("".join(buf)))
-    return tuple(piece for part in out for piece in (_split_urls(part) if isinstance(part, Text) else (part,)))
+    return tuple(p for part in out for p in (_split_urls(part) if isinstance(part, Text) else (part,)))
 
 
 URL_RE = re.compile(r"https?://[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'“”《》「」]+")
@@ -109,49 +94,17 @@ def _looks_like_heading(text: str, next_text: Optional[str]) -> bool:
 
 
 def _starts_display(text: str) -> bool:
-    s = text.lstrip()
-    return s.startswith("$$") or s.startswith("\\[") or bool(BEGIN_ENV_RE.match(s))
+    return display_opener(text.lstrip()) == 0
 
 
-def _find_display_end(lines: list[tuple[int, str]], start: int, closer: str) -> tuple[int, int]:
-    """Index of the line and column just after the closer; searches forward over lines."""
-    first_line = True
-    for k in range(start, len(lines)):
-        text = lines[k][1]
-        from_col = 0
-        if first_line:
-            first_line = False
-            from_col = 2 if closer in ("$$", "\\]") else 0
-        pos = text.find(closer, from_col)
-        if pos >= 0:
-            return k, pos + len(closer)
-    return -1, -1
-
-
-def _display_block(source: str, loc: Location) -> DisplayMath:
+def _display_block(source: str, loc: Location, macros: MacroTable) -> DisplayMath:
+    """`$$…$$`, `\\[…\\]` or a bare environment (which MathJax also typesets as a display)."""
     src = source.strip()
-    numbered = False
     if src.startswith("$$") and src.endswith("$$") and len(src) >= 4:
-        inner = src[2:-2].strip()
-        src = inner  # may itself be an environment: $$\begin{equation}…\end{equation}$$
+        src = src[2:-2]
     elif src.startswith("\\[") and src.endswith("\\]"):
-        src = src[2:-2].strip()
-    env = BEGIN_ENV_RE.match(src)
-    if env:
-        numbered = not env.group(1).endswith("*")
-        name = re.escape(env.group(1))
-        inner = re.sub(r"^\\begin\{" + name + r"\}|\\end\{" + name + r"\}$", "", src).strip()
-        if env.group(1).startswith(("equation",)):
-            src = inner
-            mode = "equation"
-        else:
-            mode = env.group(1).rstrip("*")
-        if mode != "equation":
-            src = f"\\begin{{{mode}}}{inner}\\end{{{mode}}}" if numbered else f"\\begin{{{mode}*}}{inner}\\end{{{mode}*}}"
-    labels = tuple(LABEL_RE.findall(src))
-    if labels and not env:
-        numbered = True
-    return DisplayMath(source=src, numbered=numbered, labels=labels, loc=loc)
+        src = src[2:-2]
+    return DisplayMath(parse_formula(src.strip(), True, loc, macros), loc)
 
 
 def _split_displays(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[tuple[str, int, str]]:
@@ -161,55 +114,51 @@ def _split_displays(lines: list[tuple[int, str]], path: str, warn: Warn) -> list
     pending = list(lines)
     while k < len(pending):
         lineno, text = pending[k]
-        m = re.search(r"\$\$|\\\[|\\begin\{(?:" + _ENV_ALT + r")\}", text)
-        if not m:
+        at = display_opener(text)
+        if at < 0:
             pieces.append(("text", lineno, text))
             k += 1
             continue
-        before = text[: m.start()]
+        before = text[:at]
         if before.strip():
             pieces.append(("text", lineno, before))
-        token = m.group(0)
-        if token == "$$":
-            closer = "$$"
-        elif token == "\\[":
-            closer = "\\]"
-        else:
-            closer = "\\end{" + token[len("\\begin{"):]
-        rest = [(lineno, text[m.start():])] + pending[k + 1:]
-        end_k, end_col = _find_display_end(rest, 0, closer)
-        if end_k < 0:
+        rest = [text[at:]] + [t for _, t in pending[k + 1:]]
+        found = display_end(rest)
+        if found is None:
+            token = rest[0][:2] if rest[0][:1] != "\\" or rest[0][1:2] == "[" else rest[0].split("}")[0] + "}"
             warn(Location(path, lineno), f"display math opened with {token} is never closed; kept as text")
-            pieces.append(("text", lineno, text[m.start():]))
+            pieces.append(("text", lineno, text[at:]))
             k += 1
             continue
-        source_lines = [t for _, t in rest[: end_k]] + [rest[end_k][1][:end_col]]
-        source = "\n".join(source_lines)
-        after = rest[end_k][1][end_col:]
+        end_k, end_col = found
+        source = "\n".join(rest[:end_k] + [rest[end_k][:end_col]])
+        after = rest[end_k][end_col:]
         pieces.append(("math", lineno, source))
         consumed = k + end_k
         if after.strip():
-            pending[consumed] = (rest[end_k][0], after)
+            pending[consumed] = (pending[consumed][0], after)
             k = consumed
         else:
             k = consumed + 1
-    # Merge "$$" + env + "$$" leftovers: a text piece that is only "$$" is a wrapper remnant.
+    # A text piece that is only "$$" is the remnant of a wrapper around an environment.
     return [p for p in pieces if not (p[0] == "text" and p[2].strip() in ("$$", ""))]
 
 
 def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
-    """Classify a post's body lines; every body line ends up in exactly one block."""
+    """Classify a post's body lines; every body line ends up in exactly one block. The post's macros
+    (\\newcommand in its math) hold from their definition on, as on the blog's page."""
     blocks: list[Block] = []
+    macros = MacroTable()
     for kind, run in split_code([(n, t.rstrip()) for n, t in lines]):
         if kind == "code":  # before any math or prose rule: `\[` in code is code
             texts = [t for _, t in run]
             blocks.append(CodeBlock(dedent(texts), language(texts), Location(path, run[0][0])))
         else:
-            blocks.extend(_prose_blocks(run, path, warn))
+            blocks.extend(_prose_blocks(run, path, warn, macros))
     return blocks
 
 
-def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
+def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: MacroTable) -> list[Block]:
     clean = [(n, t.strip()) for n, t in lines if t.strip()]
     pieces = _split_displays(clean, path, warn)
     blocks: list[Block] = []
@@ -218,7 +167,7 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[B
         kind, lineno, text = pieces[i]
         loc = Location(path, lineno)
         if kind == "math":
-            blocks.append(_display_block(text, loc))
+            blocks.append(_display_block(text, loc, macros))
             i += 1
             continue
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
@@ -238,20 +187,21 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[B
             while i < len(pieces) and pieces[i][0] == "text" and LIST_ITEM_RE.match(pieces[i][2]) \
                     and _list_style(pieces[i][2]) == style:
                 item_text = LIST_ITEM_RE.sub("", pieces[i][2], count=1)
-                items.append(split_inline(item_text, Location(path, pieces[i][1]), warn))
+                items.append(split_inline(item_text, Location(path, pieces[i][1]), warn, macros))
                 i += 1
             if len(items) >= 2:
                 blocks.append(ListBlock(items=tuple(items), loc=loc, style=style))
                 continue
             i -= 1
-            blocks.append(Paragraph(split_inline(text, loc, warn), loc))
+            blocks.append(Paragraph(split_inline(text, loc, warn, macros), loc))
             i += 1
             continue
         if _looks_like_heading(text, next_text if nxt else None) and not URL_RE.search(text):
-            blocks.append(Heading(title=text.rstrip(" #").strip(), loc=loc))
+            title = text.rstrip(" #").strip()
+            blocks.append(Heading(title=title, loc=loc, inlines=split_inline(title, loc, warn, macros)))
             i += 1
             continue
         kind_name = "statement" if STATEMENT_RE.match(text) else "body"
-        blocks.append(Paragraph(split_inline(text, loc, warn), loc, kind=kind_name))
+        blocks.append(Paragraph(split_inline(text, loc, warn, macros), loc, kind=kind_name))
         i += 1
     return blocks

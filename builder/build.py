@@ -11,17 +11,18 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Iterator, Optional, TextIO
 
 from . import pinyin
 from .config import Config, source_files
 from .index import TermMarker, find_terms
 from .ingest import read_posts
-from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
+from .latex import STYLE_FILES, RenderReport, render_book, render_chapters, toc_titles
 from .model import Book, Diagnostic
 from .progress import Progress
 from .series import build_book
 from .stamps import BuildState, content_key, digest, inputs_digest, styles_digest, target_output, tool_digest
+from .texfail import Diagnosis, Verdicts
 from .texrun import clean_intermediates, run_latexmk
 from .tocseed import seed_toc
 
@@ -109,9 +110,11 @@ def report_diagnostics(book: Book, opts: Options) -> None:
         raise BuildFailed(f"{len(book.diagnostics)} warning(s) and --strict")
 
 
-def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str], terms: list) -> dict[str, str]:
-    """What each chapter's text depends on: its post, its part, the index terms, the templates, the tool."""
+def chapter_stamps(book: Book, cfg: Config, rejected: dict[str, str], terms: list) -> dict[str, str]:
+    """What each chapter's text depends on: its post, its part, the index terms, the templates, the tool,
+    and what TeX rejected (a formula it rejected is shown as source)."""
     shared = digest(tool_digest(), styles_digest(cfg), repr(cfg.glossary), repr(cfg.index_terms),
+                    repr(sorted(rejected)),
                     repr(cfg.index_ignore),
                     # Terms found in other posts and titles other posts cite can change this chapter.
                     repr(sorted(t.text for t in terms)),
@@ -119,21 +122,22 @@ def chapter_stamps(book: Book, cfg: Config, degraded: frozenset[str], terms: lis
     stamps = {}
     for part in book.parts:
         for ch in part.chapters:
-            stamps[ch.post.id] = digest(shared, content_key(ch.post), part.title, repr(ch.series_number), repr(ch.related),
-                                        repr(ch.post.id in degraded))
+            stamps[ch.post.id] = digest(shared, content_key(ch.post), part.title, repr(ch.series_number),
+                                        repr(ch.related))
     return stamps
 
 
 def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
-                   degraded: frozenset[str] = frozenset()) -> tuple[RenderReport, dict[str, str]]:
+                   rejected: Optional[dict[str, str]] = None) -> tuple[RenderReport, dict[str, str]]:
     """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
+    rejected = rejected or {}
     terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore)
-    stamps = chapter_stamps(book, cfg, degraded, terms)
+    stamps = chapter_stamps(book, cfg, rejected, terms)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
     report = RenderReport()
     marker = TermMarker(terms)
-    texts = render_chapters(book, cfg, marker, report, degraded, only=todo)
+    texts = render_chapters(book, cfg, marker, report, rejected, only=todo)
     written = []
     if opts.dry_run:
         written = [pid for pid, text in texts.items()
@@ -151,19 +155,22 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
     if not opts.dry_run:
         pinyin.save_memo()
     say(opts, f"chapters: {len(stamps)} in the book, {len(todo)} rendered, {len(written)} rewritten")
-    for loc, message in report.warnings:
-        print(f"{loc}: warning: {message}", file=opts.out)
     return report, texts
 
 
-def write_assembly(book: Book, cfg: Config, opts: Options) -> Path:
+def print_warnings(report: RenderReport, opts: Options) -> None:
+    for loc, message in report.warnings:
+        print(f"{loc}: warning: {message}", file=opts.out)
+
+
+def write_assembly(book: Book, cfg: Config, opts: Options, rejected: Optional[dict[str, str]] = None) -> Path:
     work = cfg.build_dir / "tex"
     if opts.dry_run:
         return work
     work.mkdir(parents=True, exist_ok=True)
     for name in STYLE_FILES:
         write_if_changed(work / name, (cfg.root / "styles" / name).read_text(encoding="utf-8"))
-    if write_if_changed(work / f"{JOBNAME}.tex", render_book(book, cfg, lambda pid: pid)):
+    if write_if_changed(work / f"{JOBNAME}.tex", render_book(book, cfg, lambda pid: pid, rejected)):
         say(opts, f"assembly: {work.relative_to(cfg.root)}/{JOBNAME}.tex rewritten")
     return work
 
@@ -179,47 +186,47 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
     book = load_book(cfg)
     say(opts, f"book: {len(book.parts)} parts, {len(book.chapters())} chapters")
     report_diagnostics(book, opts)
+    verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
     if opts.dry_run:
-        write_chapters(book, cfg, opts, state)
+        print_warnings(write_chapters(book, cfg, opts, state, verdicts.rejected)[0], opts)
         say(opts, "would run TeX: the inputs of build/book.pdf changed" if not opts.always_make
             else "would run TeX from scratch (-B)")
         return target
-    degraded: set[str] = set()
     work = cfg.build_dir / "tex"
     if opts.always_make:
         clean_intermediates(work, JOBNAME)
-    for attempt in (1, 2):
-        report, texts = write_chapters(book, cfg, opts, state, frozenset(degraded))
+    diagnose = Diagnosis(book, cfg, verdicts, opts.out)
+    while True:  # until TeX succeeds, or fails in a way nothing in the input explains
+        report, _ = write_chapters(book, cfg, opts, state, verdicts.rejected)
         if opts.strict and report.warnings:
+            print_warnings(report, opts)
             raise BuildFailed(f"{len(report.warnings)} formula warning(s) and --strict")
-        work = write_assembly(book, cfg, opts)
-        if seed_toc(work / f"{JOBNAME}.toc", book, _all_chapter_texts(cfg, texts)):
+        work = write_assembly(book, cfg, opts, verdicts.rejected)
+        if seed_toc(work / f"{JOBNAME}.toc", book, toc_titles(book, verdicts.rejected)):
             say(opts, "contents: seeded from the book model for a two-pass build")
         progress = Progress(out=opts.out, quiet=opts.quiet)
         result = run_latexmk(work, JOBNAME, [cfg.chapters_dir], opts.tex_timeout, progress=progress,
                              force=opts.always_make)
         if result.ok:
+            print_warnings(report, opts)  # those of the rendering that made the book, once
             break
-        culprits = {e[0] for e in result.errors} & {c.post.id for c in book.chapters()}
         for stem, line, msg in result.errors[:10]:
             print(f"{_source_of(book, stem, cfg)}: error: TeX: {msg} (in {stem}.tex:{line})", file=opts.out)
         if result.timed_out:
             print(f"error: TeX did not finish within {opts.tex_timeout:.0f} s", file=opts.out)
-        if attempt == 2 or not culprits or opts.strict or culprits <= degraded:
+        found = 0 if opts.strict or result.timed_out else diagnose(result, work)
+        verdicts.save()
+        if not found:
             state.save()
             raise BuildFailed("TeX failed; the previous build/book.pdf (if any) was left in place. "
                               f"Full log: {work.relative_to(cfg.root) / (JOBNAME + '.log')}")
-        degraded |= culprits
-        say(opts, f"retrying with the math of {len(culprits)} post(s) shown as source")
+        say(opts, f"TeX rejected {found} formula(s) or block(s); building again with them set as source")
     report_missing_glyphs(book, result.log, opts)
     report_scaled_formulas(book, result.log, opts)
     tmp = cfg.build_dir / ".book.pdf.tmp"
     shutil.copyfile(result.pdf, tmp)
     os.replace(tmp, target)
-    if degraded:
-        print("degraded: math shown as source in " + ", ".join(sorted(degraded)), file=opts.out)
-    else:
-        state.record("pdf", inputs, target)  # a degraded book is rebuilt next time
+    state.record("pdf", inputs, target)  # what TeX rejected stays rejected (build/.tex-verdicts.json)
     state.save()
     say(opts, f"wrote {target.relative_to(cfg.root)} ({result.pages} pages, {result.passes} TeX pass(es), "
               f"{result.index_runs} index run(s))")
@@ -255,14 +262,6 @@ def report_scaled_formulas(book: Book, log: str, opts: Options) -> None:
               f"(post {post_id}); consider breaking it with aligned", file=opts.out)
 
 
-def _all_chapter_texts(cfg: Config, fresh: dict[str, str]) -> dict[str, str]:
-    texts = dict(fresh)
-    for path in cfg.chapters_dir.glob("*.tex"):
-        if path.stem not in texts:
-            texts[path.stem] = path.read_text(encoding="utf-8", errors="replace")
-    return texts
-
-
 def _source_of(book: Book, stem: str, cfg: Config) -> str:
     for chapter in book.chapters():
         if chapter.post.id == stem:
@@ -270,12 +269,18 @@ def _source_of(book: Book, stem: str, cfg: Config) -> str:
     return str(cfg.build_dir.relative_to(cfg.root) / "tex" / f"{JOBNAME}.tex")
 
 
+def verdict_stamp(cfg: Config) -> str:
+    """TeX's verdicts hold for this tool and these styles only."""
+    return digest(tool_digest(), styles_digest(cfg))
+
+
 def build_chapters(cfg: Config, opts: Options) -> None:
     state = BuildState.load(cfg.build_dir)
     book = load_book(cfg)
     report_diagnostics(book, opts)
-    write_chapters(book, cfg, opts, state)
-    write_assembly(book, cfg, opts)
+    rejected = Verdicts.load(cfg.build_dir, verdict_stamp(cfg)).rejected
+    print_warnings(write_chapters(book, cfg, opts, state, rejected)[0], opts)
+    write_assembly(book, cfg, opts, rejected)
     if not opts.dry_run:
         state.save()
 

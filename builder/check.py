@@ -49,7 +49,8 @@ def post_runs(post: Post) -> tuple[list[str], list[str]]:
 
 
 def pdf_pages(pdf: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    # -raw: the order TeX wrote the text in; layout analysis interleaves lines around tall formulas.
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
     return out.decode("utf-8", errors="replace").split("\f")
 
 
@@ -59,11 +60,12 @@ def han_stream(pages: list[str], book: Book) -> str:
     heads_han = {NOT_HAN_RE.sub("", h) for h in heads}
     kept = []
     for page in pages:
-        lines = [l for l in page.splitlines() if l.strip()]
-        if lines and NOT_HAN_RE.sub("", lines[0]) in heads_han:
-            lines = lines[1:]  # the running head: it would split a sentence running over the page break
-        kept.append("".join(lines))
-    return NOT_HAN_RE.sub("", "".join(kept))
+        han = NOT_HAN_RE.sub("", page)
+        # The running head opens the page (TeX writes it first); it would split a sentence running over
+        # the page break. pdftotext may cut it into several lines, so it is matched on the Chinese alone.
+        head = max((h for h in heads_han if h and han.startswith(h)), key=len, default="")
+        kept.append(han[len(head):])
+    return "".join(kept)
 
 
 def check_book(book: Book, pdf: Path) -> list[PostCheck]:

@@ -12,13 +12,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .blocks import split_inline
 from .config import Config
-from .epub_math import REF_RE, Numbering
+from .latex import block_formulas
 from .links import LinkTable
+from .mathtex import EQREF, Formula
+from .mathtex.numbering import Numbering
 from .model import Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url
 from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
-from .texescape import check_math
 from .tocseed import zh_numeral
 from .typography import CJK, cjk_punctuation
 
@@ -26,7 +26,6 @@ from .typography import CJK, cjk_punctuation
 # `[` in a post can turn into markup, and formulas arrive exactly as the model holds them.
 API_VERSION = [1, 23, 1, 1]
 MATH_WARNING_RE = re.compile(r"Could not convert TeX math (.*?), rendering as TeX", re.S)
-REF_ONLY_RE = re.compile(r"^\s*\\(eqref|ref)\s*\{([^{}]*)\}\s*$")
 # XeLaTeX (xeCJK) drops a space between two Chinese characters; so does the EPUB.
 CJK_SPACE_RE = re.compile(rf"(?<=[{CJK}])[ \t\n]+(?=[{CJK}])")
 SEP = "\u3000"  # between 第一章 and the title: an ideographic space, not a Latin one
@@ -81,13 +80,14 @@ class EpubRender:
 
     def __post_init__(self) -> None:
         self.links = LinkTable(self.book)
-        self.numbers = Numbering(self.book)
+        self.numbers = Numbering.count(
+            (c.number, c.post.id, [f for b in c.post.blocks for f in block_formulas(b)]) for c in self.book.chapters())
         self.warnings.extend(self.numbers.warnings)
 
-    def check_refs(self, source: str, post_id: str, loc: Location) -> None:
-        for m in REF_RE.finditer(source):
-            if self.numbers.target(post_id, m.group(2)) is None:
-                self.warnings.append((loc, f"\\{m.group(1)}{{{m.group(2)}}}: no numbered formula in this post has "
+    def check_refs(self, formula: Formula, post_id: str, loc: Location) -> None:
+        for kind, label in formula.refs():
+            if self.numbers.target(post_id, label) is None:
+                self.warnings.append((loc, f"\\{kind}{{{label}}}: no numbered formula in this post has "
                                            "that label; printed as (??)"))
 
     def formula(self, tex: str, display: bool, loc: Location) -> dict:
@@ -95,25 +95,25 @@ class EpubRender:
         self.emitted.append(tex)
         return {"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}
 
-    def refused(self, source: str, problem: str, display: bool, loc: Location) -> dict:
-        """A formula outside the whitelist: shown as its source, in monospace, as the PDF does."""
-        self.warnings.append((loc, f"{problem}; shown as source"))
+    def refused(self, formula: Formula, loc: Location) -> dict:
+        """A formula that cannot be typeset: shown as its source, in monospace, as the PDF does."""
+        self.warnings.append((loc, f"{formula.problem}; shown as source"))
         self.as_source += 1
-        fence = "$$" if display else "$"
-        return {"t": "Code", "c": [_attr(classes=("math-source",)), fence + source + fence]}
+        fence = "$$" if formula.display else "$"
+        return {"t": "Code", "c": [_attr(classes=("math-source",)), fence + formula.source + fence]}
 
-    def inline_math(self, source: str, post_id: str, loc: Location) -> dict:
-        checked = check_math(source, post_id)
-        if checked.problem:
-            return self.refused(source, checked.problem, False, loc)
-        self.check_refs(source, post_id, loc)
-        ref = REF_ONLY_RE.match(source)
-        target = self.numbers.target(post_id, ref.group(2)) if ref else None
+    def inline_math(self, formula: Formula, post_id: str, loc: Location) -> dict:
+        if not formula.ok:
+            return self.refused(formula, loc)
+        if formula.empty:
+            return _str("")  # `$\require{AMScd}$`, macro definitions: nothing to print
+        self.check_refs(formula, post_id, loc)
+        sole = formula.sole_ref
+        target = self.numbers.target(post_id, sole[1]) if sole else None
         if target:  # `$\eqref{eq:x}$` in prose: a real link to the equation
-            text = f"({target.ref})" if ref.group(1) == "eqref" else target.ref
+            text = f"({target.ref})" if sole[0] == EQREF else target.ref
             return _link(("eqref",), [_str(text)], f"#{target.anchor}")
-        tex = self.numbers.inline_tex(source, post_id)
-        return self.formula(tex, False, loc) if tex else _str("")  # `$\require{AMScd}$` prints nothing
+        return self.formula(self.numbers.inline_tex(formula, post_id), False, loc)
 
     def inlines(self, pieces, post_id: str, loc: Location, links: bool = True) -> list:
         out: list = []
@@ -132,24 +132,23 @@ class EpubRender:
             elif isinstance(piece, Url):
                 out.append(_link(("url",), [_str(piece.url)], piece.url))
             elif isinstance(piece, Math):
-                out.append(self.inline_math(piece.source, post_id, loc))
+                out.append(self.inline_math(piece.formula, post_id, loc))
         return out
 
-    def title(self, text: str, post_id: str, loc: Location) -> list:
+    def title(self, pieces, post_id: str, loc: Location) -> list:
         """A title may hold inline math, as in the PDF; no links inside headings."""
-        pieces = split_inline(text, loc, lambda l, m: self.warnings.append((l, m)))
         return self.inlines(pieces, post_id, loc, links=False)
 
     def display(self, block: DisplayMath, post_id: str) -> dict:
-        checked = check_math(block.source, post_id)
-        if checked.problem:  # no number either: the PDF gives none to a formula shown as source
-            return _div(("equation",), [_para([self.refused(block.source, checked.problem, True, block.loc)])])
-        self.check_refs(block.source, post_id, block.loc)
-        tex, display = self.numbers.display_tex(block, post_id)
-        anchors = [line.anchor for line in display.lines if line.anchor]
+        formula = block.formula
+        if not formula.ok:  # no number either: the PDF gives none to a formula shown as source
+            return _div(("equation",), [_para([self.refused(formula, block.loc)])])
+        self.check_refs(formula, post_id, block.loc)
+        tex, lines, beside = self.numbers.display_tex(formula, post_id)
+        anchors = [line.anchor for line in lines if line.anchor]
         inlines = [self.formula(tex, True, block.loc)]
-        if not display.env and display.lines[0].shown:  # one number: beside the formula, as text
-            inlines.append(_span(("eqno",), [_str(display.lines[0].shown)]))
+        if beside:  # one number: beside the formula, as text
+            inlines.append(_span(("eqno",), [_str(beside)]))
         # Lines of align/gather have their numbers in the formula; their anchors go on the block.
         inlines[:0] = [_span((), [], a) for a in anchors[1:]]
         return _div(("equation",), [_para(inlines)], anchors[0] if anchors else "")
@@ -166,7 +165,7 @@ class EpubRender:
     def chapter(self, chapter: Chapter, part_title: str) -> list:
         post = chapter.post
         pid = post.id
-        heading = [_str(f"第{zh_numeral(chapter.number)}章{SEP}")] + self.title(post.display_title, pid, post.loc)
+        heading = [_str(f"第{zh_numeral(chapter.number)}章{SEP}")] + self.title(post.title_inlines, pid, post.loc)
         blocks: list = [{"t": "Header", "c": [2, _attr(f"chapter-{chapter.number}"), heading]}]
         meta = []
         if chapter.series_number is not None:
@@ -185,7 +184,7 @@ class EpubRender:
                 blocks.append(self.paragraph(block, pid))
             elif isinstance(block, Heading):
                 section += 1
-                title = [_str(f"{chapter.number}.{section}"), {"t": "Space"}] + self.title(block.title, pid, block.loc)
+                title = [_str(f"{chapter.number}.{section}"), {"t": "Space"}] + self.title(block.inlines, pid, block.loc)
                 blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"), title]})
             elif isinstance(block, Figure):
                 figure += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 
-from .blocks import build_blocks
+from .blocks import build_blocks, split_inline
 from .pinyin import syllables
 from .model import MONTHS, Diagnostic, Location, Post, PostDate
 
@@ -214,7 +214,8 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
     for raw in raws:
         blocks = build_blocks(raw.lines, display, warn)
         post = Post(id="", title=raw.title, date=raw.date, readers=raw.readers, author=raw.author,
-                    blocks=blocks, loc=raw.loc, sources=[raw.loc], truncated=raw.truncated)
+                    blocks=blocks, loc=raw.loc, sources=[raw.loc], truncated=raw.truncated,
+                    title_inlines=split_inline(raw.title or "（无标题）", raw.loc, warn))
         if not raw.title:
             warn(raw.loc, "post has no title; printed as '（无标题）' (set one in book.yaml under posts.<id>.title)")
         if not blocks:
@@ -241,7 +242,7 @@ def merge_duplicates(posts: list[Post], diags: list[Diagnostic]) -> list[Post]:
             if keep.date and (keep.date.month, keep.date.day) != (post.date.month, post.date.day):
                 diags.append(Diagnostic(post.loc, f"duplicate of {keep.loc} has a different date"))
             keep.date = post.date
-            keep.title = post.title
+            keep.title, keep.title_inlines = post.title, post.title_inlines
         keep.readers = keep.readers if keep.readers is not None else post.readers
         keep.author = keep.author or post.author
         keep.sources.append(post.loc)

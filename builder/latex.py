@@ -1,32 +1,37 @@
 """Book model -> LaTeX: one chapter file per post and the assembly file, through jinja templates."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import jinja2
 from pylatex import Command
 from pylatex.base_classes import Options
 from pylatex.utils import NoEscape
 
-from .blocks import split_inline
 from .config import Config
 from .index import TermMarker
 from .links import LinkTable
+from .mathtex import Formula, dialect
+from .mathtex import latex as mlatex
+from .mathtex.latex import label_name
 from .model import (
-    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
+    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Post,
+    Text, Url,
 )
+from .stamps import content_key
 from .typography import cjk_punctuation
-from .texescape import check_math, escape, escape_code, escape_url, escape_verbatim, label_name, url_target
+from .texescape import escape, escape_code, escape_url, escape_verbatim, url_target
 
-STYLE_FILES = ("sciblog.sty", "sciblog.ist")
-LABEL_RE = re.compile(r"\\label\{[^{}]*\}")
-FIT_UNSAFE_RE = re.compile(r"\\\\|&|\\tag|\\begin\{(?!array|pmatrix|bmatrix|matrix|vmatrix|cases)")
-INLINE_TAG_RE = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
-DISPLAY_ENV_RE = re.compile(r"\s*\\begin\{(equation|align|gather|multline|eqnarray|flalign)\*?\}")
+STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
+# Marker comments in chapter files: `%@f3` ends the line of the post's formula 3 (a display's first line;
+# `%@/f3` its last), `%@b5` starts block 5, `%@t` ends the title's line. A TeX error's line leads back to
+# what caused it (builder/texfail.py), even in chapter files this build did not rewrite.
+MARK = "%@"
 
 
 def template_env(styles: Path, cache: Optional[Path] = None) -> jinja2.Environment:
@@ -47,44 +52,103 @@ def template_env(styles: Path, cache: Optional[Path] = None) -> jinja2.Environme
 
 @dataclass
 class RenderReport:
-    """What rendering had to degrade, with locations."""
+    """What rendering had to degrade, with locations; the optional packages the formulas need."""
 
     warnings: list[tuple[Location, str]] = field(default_factory=list)
+    packages: set[str] = field(default_factory=set)
+
+
+def post_formulas(post: Post) -> Iterator[tuple[str, Formula]]:
+    """(unit key, formula) for every formula of a post in reading order: `t0…` in the title, `f0…` in the
+    body. The renderer and the formula check both name formulas this way."""
+    for n, formula in enumerate(p.formula for p in post.title_inlines if isinstance(p, Math)):
+        yield f"t{n}", formula
+    n = 0
+    for block in post.blocks:
+        for formula in block_formulas(block):
+            yield f"f{n}", formula
+            n += 1
+
+
+def block_formulas(block) -> Iterator[Formula]:
+    if isinstance(block, DisplayMath):
+        yield block.formula
+    elif isinstance(block, (Paragraph, Heading)):
+        yield from (p.formula for p in block.inlines if isinstance(p, Math))
+    elif isinstance(block, ListBlock):
+        yield from (p.formula for item in block.items for p in item if isinstance(p, Math))
 
 
 class ChapterRenderer:
-    """Renders one chapter; prose goes through the escaper, math through the whitelist."""
+    """Renders one chapter; prose goes through the escaper, formulas through the math module. What TeX
+    rejected before (`rejected`: digest -> TeX's error) is shown as source, or set plainly (a block)."""
 
     def __init__(self, chapter: Chapter, part_title: str, marker: TermMarker, report: RenderReport,
-                 math_as_source: bool = False, links: Optional[LinkTable] = None):
+                 links: Optional[LinkTable] = None, rejected: Optional[dict[str, str]] = None):
         self.links = links
         self.chapter = chapter
         self.post = chapter.post
         self.part_title = part_title
         self.marker = marker
         self.report = report
-        self.math_as_source = math_as_source
         self.prefix = self.post.id
+        self.rejected = rejected or {}
+        # Digests of blocks and titles cost time: looked up only when TeX has rejected one.
+        self.blocks_rejected = any(not k.startswith("f:") for k in self.rejected)
+        self.keys = {id(f): key for key, f in post_formulas(self.post)}
+        self.plain = False  # a block TeX rejected: its formulas as source, no index entries or links
+        self.title_plain = False  # the title TeX rejected: set plainly wherever it appears
+        self._space_follows = False
 
     def warn(self, loc: Location, message: str) -> None:
         self.report.warnings.append((loc, message))
 
-    # inline ------------------------------------------------------------------
-    def inline_math(self, source: str, loc: Location) -> str:
-        checked = check_math(source, self.prefix)
-        if checked.problem or self.math_as_source:
-            if checked.problem:
-                self.warn(loc, f"{checked.problem}; shown as source")
-            return r"\sbmathsource{" + escape_verbatim("$" + source + "$") + "}"
-        if not checked.source.strip():
-            return ""  # `$\require{AMScd}$`: nothing left to print
-        # \tag is for displays; inline, MathJax prints the tag after the formula.
-        return "$" + INLINE_TAG_RE.sub(r"\\qquad(\1)", checked.source) + "$"
+    # formulas ----------------------------------------------------------------
+    def _source(self, formula: Formula, loc: Location, reason: Optional[str]) -> str:
+        if reason:
+            self.warn(loc, f"{reason}; shown as source")
+        if formula.display:
+            return r"\sbmathsourcedisplay{" + escape_verbatim(formula.source) + "}"
+        return r"\sbmathsource{" + escape_verbatim("$" + formula.source + "$") + "}"
 
+    def _checked(self, formula: Formula, loc: Location, tex: str) -> Optional[str]:
+        """Why this formula must be shown as source, or None; its notes and packages are recorded."""
+        if not formula.ok:
+            return formula.problem
+        error = self.rejected.get(formula_digest(tex))
+        if error:
+            return f"TeX rejected the formula ({error})"
+        for note in formula.notes:
+            self.warn(loc, note)
+        self.report.packages.update(formula.packages)
+        return None
+
+    def inline_math(self, formula: Formula, loc: Location) -> str:
+        if formula.empty:
+            return ""  # `$\require{AMScd}$`, a formula that only defines macros: nothing to print
+        tex = inline_tex(self.post, formula) if formula.ok else ""
+        reason = self._checked(formula, loc, tex)
+        if reason or self.plain:
+            return self._source(formula, loc, reason)
+        # On a line of its own with its marker; the `%` ends keep TeX from seeing the line breaks.
+        return f"%\n{tex}{MARK}{self.keys.get(id(formula), '')}\n" + ("{}" if self._space_follows else "")
+
+    def display(self, block: DisplayMath) -> str:
+        formula = block.formula
+        key = self.keys.get(id(formula), "")
+        tex = display_tex(self.post, block) if formula.ok else ""
+        reason = self._checked(formula, block.loc, tex)
+        if reason or self.plain:
+            return self._source(formula, block.loc, reason)
+        first, _, rest = tex.partition("\n")
+        return f"{first}{MARK}{key}\n{rest}{MARK}/{key}" if rest else f"{tex}{MARK}{key}"
+
+    # inline ------------------------------------------------------------------
     def inlines(self, inlines: tuple[Inline, ...], loc: Location, seen: Optional[set[str]] = None,
                 index: bool = True) -> str:
         out = []
-        for piece in inlines:
+        index = index and not self.plain
+        for k, piece in enumerate(inlines):
             if isinstance(piece, Text):
                 prose = cjk_punctuation(piece.text)
                 segments = self.links.split(prose) if self.links and index else [(prose, None)]
@@ -99,23 +163,45 @@ class ChapterRenderer:
                             if term is not None:
                                 out.append(r"\index{" + term.entry(escape(term.text)) + "}")
             elif isinstance(piece, Math):
-                out.append(self.inline_math(piece.source, loc))
+                nxt = inlines[k + 1] if k + 1 < len(inlines) else None
+                self._space_follows = isinstance(nxt, Text) and nxt.text[:1].isspace()
+                out.append(self.inline_math(piece.formula, loc))
             elif isinstance(piece, Logo):
                 out.append("\\" + piece.name + "{}")
             elif isinstance(piece, Url):
                 out.append(rf"\href{{{url_target(piece.url)}}}{{\sburl{{{escape_url(piece.url)}}}}}")
         return "".join(out)
 
-    def title_tex(self, title: str, loc: Location) -> tuple[str, str]:
-        """(typeset title, plain-text bookmark) for a heading that may contain math."""
-        parts = split_inline(title, loc, lambda l, m: self.warn(l, m))
-        tex = self.inlines(parts, loc, index=False)
-        plain = "".join(cjk_punctuation(p.text) if isinstance(p, Text) else (p.name if isinstance(p, Logo) else p.source)
-                        for p in parts)
-        return tex, escape(plain)
+    def title_tex(self, inlines: tuple[Inline, ...], loc: Location) -> tuple[str, str]:
+        """(typeset title, plain-text bookmark) for a title that may contain math; one line, no markers."""
+        pieces = []
+        for piece in inlines:
+            if isinstance(piece, Math):
+                formula = piece.formula
+                tex = inline_tex(self.post, formula) if formula.ok else ""
+                reason = self._checked(formula, loc, tex)
+                pieces.append("" if formula.empty else self._source(formula, loc, reason) if reason or self.plain
+                              else tex)
+            else:
+                pieces.append(self.inlines((piece,), loc, index=False))
+        plain = "".join(cjk_punctuation(p.text) if isinstance(p, Text) else (p.name if isinstance(p, Logo) else
+                        p.url if isinstance(p, Url) else p.source) for p in inlines)
+        return "".join(pieces), escape(plain)
 
     # blocks ------------------------------------------------------------------
     def block(self, block, seen: set[str]) -> str:
+        """A block; one TeX rejected before is set plainly (formulas as source, no index, no links)."""
+        error = self.rejected.get(unit_digest("b", block)) if self.blocks_rejected else None
+        if not error:
+            return self._block(block, seen)
+        self.warn(block.loc, f"TeX rejected this {type(block).__name__.lower()} ({error}); set plainly")
+        self.plain = True
+        try:
+            return self._block(block, set())
+        finally:
+            self.plain = False
+
+    def _block(self, block, seen: set[str]) -> str:
         if isinstance(block, Paragraph):
             if block.kind == "statement":
                 first = block.inlines[0]
@@ -125,7 +211,7 @@ class ChapterRenderer:
                                NoEscape(self.inlines(body, block.loc, seen))]).dumps()
             return self.inlines(block.inlines, block.loc, seen)
         if isinstance(block, Heading):
-            tex, plain = self.title_tex(block.title, block.loc)
+            tex, plain = self.title_tex(block.inlines, block.loc)
             return Command("section", arguments=NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}")).dumps()
         if isinstance(block, Figure):
             return Command("sbfigure", arguments=NoEscape(escape(cjk_punctuation(block.caption)))).dumps()
@@ -141,30 +227,39 @@ class ChapterRenderer:
             return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
         raise TypeError(block)
 
-    def display(self, block: DisplayMath) -> str:
-        checked = check_math(block.source, self.prefix)
-        if checked.problem or self.math_as_source:
-            if checked.problem:
-                self.warn(block.loc, f"{checked.problem}; shown as source")
-            return r"\sbmathsourcedisplay{" + escape_verbatim(block.source) + "}"
-        src = checked.source
-        if DISPLAY_ENV_RE.match(src):
-            return src  # already a display environment (align, gather, …)
-        env = "equation" if block.numbered else "equation*"
-        if not FIT_UNSAFE_RE.search(src):
-            # One line of math: if it is wider than the text, TeX scales it down (and the build says so).
-            labels = "".join(LABEL_RE.findall(src))
-            body = LABEL_RE.sub("", src).strip()
-            # The block's index, not its dump line: a line moving in the dump must not rewrite this chapter.
-            src = rf"\sbfit{{{self.prefix}:{self.post.blocks.index(block)}}}{{{body}}}{labels}"
-        return f"\\begin{{{env}}}\n{src}\n\\end{{{env}}}"
-
     # chapter -----------------------------------------------------------------
+    def heading(self) -> str:
+        """\\chapter with the title; a title TeX rejected before is set plainly (formulas as source)."""
+        post = self.post
+        for attempt in (1, 2):
+            self.plain = self.title_plain
+            tex, plain = self.title_tex(post.title_inlines, post.loc)
+            self.plain = False
+            heading = Command("chapter", arguments=NoEscape(tex),
+                              options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps()
+            error = self.rejected.get(unit_digest("t", post.title_inlines)) \
+                if self.blocks_rejected and not self.title_plain else None
+            if not error:
+                break
+            self.warn(post.loc, f"TeX rejected the title ({error}); set plainly")
+            self.title_plain = True
+        return heading + f"{MARK}t"
+
+    def toc_entries(self) -> list[tuple[str, str]]:
+        """('chapter'|'section', contents title) as the chapter file gives them to TeX."""
+        self.heading()
+        self.plain = self.title_plain
+        entries = [("chapter", self.title_tex(self.post.title_inlines, self.post.loc)[0])]
+        self.plain = False
+        for block in self.post.blocks:
+            if isinstance(block, Heading):
+                text = self.block(block, set())
+                entries.append(("section", text[len("\\section{"):-1]))
+        return entries
+
     def context(self) -> dict:
         post, chapter = self.post, self.chapter
-        tex, plain = self.title_tex(post.display_title, post.loc)
-        heading = Command("chapter", arguments=NoEscape(tex),
-                          options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps()
+        heading = self.heading()
         if chapter.series_number is not None:
             series_line = f"{escape(self.part_title)} · 第{chapter.series_number}篇"
         elif chapter.related:
@@ -173,11 +268,12 @@ class ChapterRenderer:
             series_line = ""
         seen: set[str] = set()
         body = []
+        self._space_follows = False
         for i, b in enumerate(post.blocks):
             # A formula belongs to the paragraph around it: no blank line, so no new indented paragraph.
             glue = "\n" if isinstance(b, DisplayMath) or (i and isinstance(post.blocks[i - 1], DisplayMath)
                                                           and isinstance(b, Paragraph)) else "\n\n"
-            body.append((glue if i else "") + self.block(b, seen))
+            body.append((glue if i else "") + f"{MARK}b{i}\n" + self.block(b, seen))
         if not post.blocks:
             note = "抓取的列表中此文没有正文"
         elif post.truncated:
@@ -197,8 +293,28 @@ class ChapterRenderer:
         }
 
 
+def formula_digest(tex: str) -> str:
+    """What TeX's verdict on a formula is remembered by: its LaTeX (builder/texfail.py)."""
+    return "f:" + hashlib.sha256(tex.encode("utf-8")).hexdigest()[:24]
+
+
+def unit_digest(kind: str, content) -> str:
+    """What TeX's verdict on a block ('b') or a title ('t') is remembered by: its content."""
+    return kind + ":" + hashlib.sha256(content_key(content).encode("utf-8")).hexdigest()[:24]
+
+
+def inline_tex(post: Post, formula: Formula) -> str:
+    """An inline formula's LaTeX, exactly as the chapter gives it to TeX."""
+    return mlatex.inline(formula, post.id)
+
+
+def display_tex(post: Post, block: DisplayMath) -> str:
+    """A display formula's LaTeX, exactly as the chapter gives it to TeX (its index names it in \\sbfit)."""
+    return mlatex.display(block.formula, post.id, f"{post.id}:{post.blocks.index(block)}")
+
+
 def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderReport,
-                    degraded: frozenset[str] = frozenset(), only: Optional[set[str]] = None) -> dict[str, str]:
+                    rejected: Optional[dict[str, str]] = None, only: Optional[set[str]] = None) -> dict[str, str]:
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
     env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     template = env.get_template("chapter.tex.jinja")
@@ -208,36 +324,68 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
         for chapter in part.chapters:
             if only is not None and chapter.post.id not in only:
                 continue
-            renderer = ChapterRenderer(chapter, part.title, marker, report,
-                                       math_as_source=chapter.post.id in degraded, links=links)
+            renderer = ChapterRenderer(chapter, part.title, marker, report, links=links, rejected=rejected)
             out[chapter.post.id] = template.render(**renderer.context())
     return out
 
 
-def overview_row(chapter: Chapter, part_title: str) -> dict:
+def overview_row(chapter: Chapter, part_title: str, rejected: Optional[dict[str, str]] = None) -> dict:
     """One line of a part's opening overview: chapter label, title, date."""
-    renderer = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport())
-    tex, _ = renderer.title_tex(chapter.post.display_title, chapter.post.loc)
+    renderer = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport(), rejected=rejected)
+    renderer.heading()  # decides whether the title is set plainly
+    renderer.plain = renderer.title_plain
+    tex, _ = renderer.title_tex(chapter.post.title_inlines, chapter.post.loc)
     d = chapter.post.date
     date = "" if d is None else (f"{d.year}-{d.month:02d}-{d.day:02d}" if d.full else f"{d.month}月{d.day}日")
     return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": date}
 
 
-def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str]) -> str:
+def preamble_context(cfg: Config, packages: list[str]) -> dict:
+    """What styles/preamble.tex.jinja needs: shared by the book and by the formula check."""
+    return {"paper": cfg.paper, "fonts": cfg.fonts, "title_plain": escape(cfg.title),
+            "author_plain": escape(cfg.author), "language": escape(cfg.language),
+            "math_packages": [(p, dialect.PACKAGE_OPTIONS.get(p, "")) for p in packages]}
+
+
+def render_preamble(cfg: Config, packages: Optional[list[str]] = None) -> str:
+    """The book's preamble alone (classes, packages, fonts), for typesetting formulas as the book does;
+    by default with every optional math package."""
+    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
+    packages = list(dialect.LATEX_PACKAGES) if packages is None else packages
+    return env.get_template("preamble.tex.jinja").render(**preamble_context(cfg, packages))
+
+
+def book_packages(book: Book) -> list[str]:
+    """The optional LaTeX packages the book's formulas need (\\cancel, \\ce, …), in loading order."""
+    names: set[str] = set()
+    for chapter in book.chapters():
+        for _, formula in post_formulas(chapter.post):
+            names |= formula.commands
+    return dialect.packages_for(names)
+
+
+def toc_titles(book: Book, rejected: Optional[dict[str, str]] = None) -> dict[str, list[tuple[str, str]]]:
+    """post id -> its contents entries, as the chapter files set them (for the seeded contents)."""
+    out = {}
+    for part in book.parts:
+        for chapter in part.chapters:
+            out[chapter.post.id] = ChapterRenderer(chapter, part.title, TermMarker([]), RenderReport(),
+                                                   rejected=rejected).toc_entries()
+    return out
+
+
+def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
+                rejected: Optional[dict[str, str]] = None) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index."""
     env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],
-              "rows": [overview_row(c, p.title) for c in p.chapters]} for p in book.parts]
+              "rows": [overview_row(c, p.title, rejected) for c in p.chapters]} for p in book.parts]
     return env.get_template("book.tex.jinja").render(
+        **preamble_context(cfg, book_packages(book)),
         config_name=cfg.path.name,
-        paper=cfg.paper,
-        fonts=cfg.fonts,
         title=escape(cfg.title),
-        title_plain=escape(cfg.title),
         author=escape(cfg.author),
-        author_plain=escape(cfg.author),
-        language=escape(cfg.language),
         blog_name=escape(cfg.blog.name),
         blog_url=URL_UNSAFE_RE.sub("", cfg.blog.url),
         preface=escape(cfg.preface),

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional, Union
 
+from .mathtex import Formula
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -53,9 +55,13 @@ class Text:
 
 @dataclass(frozen=True)
 class Math:
-    """Inline math source, without the surrounding dollars."""
+    """Inline math, parsed."""
 
-    source: str
+    formula: Formula
+
+    @property
+    def source(self) -> str:
+        return self.formula.source
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Paragraph:
 class Heading:
     title: str
     loc: Location
+    inlines: tuple[Inline, ...] = ()  # the title as text and parsed math
 
 
 @dataclass(frozen=True)
@@ -100,12 +107,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class DisplayMath:
-    """A display formula; ``numbered`` for equation environments."""
+    """A display formula, parsed."""
 
-    source: str
-    numbered: bool
-    labels: tuple[str, ...]
+    formula: Formula
     loc: Location
+
+    @property
+    def source(self) -> str:
+        return self.formula.source
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ class Post:
     loc: Location
     sources: list[Location] = field(default_factory=list)
     truncated: bool = False  # listing excerpt that ends in 点击阅读全文
+    title_inlines: tuple[Inline, ...] = ()  # the title as text and parsed math (set with the title)
 
     @property
     def display_title(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .blocks import split_inline
 from .config import Config, ConfigError
 from .ingest import norm_title
 from .model import Book, Chapter, Diagnostic, Post, PostDate, Series
@@ -68,6 +69,8 @@ def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) ->
         if override:
             if override.title:
                 post.title = override.title
+                post.title_inlines = split_inline(override.title, post.loc, lambda loc, msg: diags.append(
+                    Diagnostic(loc, msg)))
             if override.date:
                 y, m, d = (int(x) for x in override.date.split("-"))
                 post.date = PostDate(y, m, d)

@@ -30,9 +30,10 @@ def file_digest(path: Path) -> str:
 
 
 def tool_digest() -> str:
-    """The tool's own version: its release plus the bytes of its code."""
+    """The tool's own version: its release plus the bytes of its code and data (the MathJax table)."""
     package = Path(__file__).parent
-    return digest(__version__, *(p.read_bytes() for p in sorted(package.glob("*.py"))))
+    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts)
+    return digest(__version__, *(str(p.relative_to(package)).encode() + p.read_bytes() for p in files))
 
 
 def styles_digest(cfg: Config) -> str:
@@ -54,14 +55,16 @@ def inputs_digest(cfg: Config, target: str) -> str:
 
 
 def content_key(obj) -> str:
-    """A dataclass's content without its source locations (a line moving in a dump changes nothing)."""
+    """A dataclass's content without its source locations (a line moving in a dump changes nothing) and
+    without what is derived from the rest (a formula's parse follows from its source and the tool)."""
     def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("loc", "sources")}
+        if dataclasses.is_dataclass(value):
+            return [type(value).__name__] + [strip(getattr(value, f.name)) for f in dataclasses.fields(value)
+                                             if f.name not in ("loc", "sources") and f.metadata.get("stamp", True)]
         if isinstance(value, (list, tuple)):
             return [strip(v) for v in value]
         return value
-    return repr(strip(dataclasses.asdict(obj)))
+    return repr(strip(obj))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Optional
 
 from .progress import Progress
 
-ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.tex):(?P<line>\d+): (?P<msg>.*)$", re.M)
+ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.(?:tex|aux|toc|out|ind)):(?P<line>\d+): (?P<msg>.*)$", re.M)
 BANG_RE = re.compile(r"^! (?P<msg>.*)$", re.M)
 PAGES_RE = re.compile(r"Output written on .*?\((?P<pages>\d+) pages?")
 RUN_RE = re.compile(r"Run number (\d+) of rule '([^' ]+)")
@@ -34,6 +34,7 @@ class TexResult:
     pdf: Path
     log: str
     errors: list[tuple[str, int, str]] = field(default_factory=list)  # (file stem, line, message)
+    error_places: list[tuple[str, int, str, str]] = field(default_factory=list)  # (stem, line, message, .ext)
     pages: int = 0
     timed_out: bool = False
     passes: int = 0
@@ -137,17 +138,25 @@ def run_latexmk(workdir: Path, jobname: str, search_dirs: list[Path], timeout: f
     progress.close()
     log_path = workdir / f"{jobname}.log"
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
-    errors = parse_errors(log)
+    places = error_places(log)
+    errors = [(stem, line, msg) for stem, line, msg, _ in places] or parse_errors(log)
     pages = int(m.group("pages")) if (m := PAGES_RE.search(log)) else 0
     pdf = workdir / f"{jobname}.pdf"
     return TexResult(ok=code == 0 and not errors and not timed_out and pdf.exists(), pdf=pdf, log=log,
-                     errors=errors, pages=pages, timed_out=timed_out, passes=passes, index_runs=index_runs)
+                     errors=errors, error_places=places, pages=pages, timed_out=timed_out, passes=passes,
+                     index_runs=index_runs)
 
 
 def _pump(stream, lines: queue.Queue) -> None:
     for raw in iter(stream.readline, b""):
         lines.put(raw.decode("utf-8", errors="replace"))
     lines.put(None)
+
+
+def error_places(log: str) -> list[tuple[str, int, str, str]]:
+    """(file stem, line, message, extension) of every `file:line: message` error in the log."""
+    return [(Path(m.group("file")).stem, int(m.group("line")), m.group("msg").strip(), Path(m.group("file")).suffix)
+            for m in ERROR_RE.finditer(log)]
 
 
 def parse_errors(log: str) -> list[tuple[str, int, str]]:

@@ -6,9 +6,7 @@ with a table of contents. Page numbers in the seed are placeholders; only the nu
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Iterator, Optional
 
 from .model import Book
 from .texescape import escape
@@ -32,43 +30,9 @@ def zh_numeral(n: int) -> str:
     return str(n)
 
 
-def _group(text: str, start: int, open_ch: str, close_ch: str) -> Optional[tuple[str, int]]:
-    """The balanced group starting at text[start] == open_ch, and the index after it."""
-    if start >= len(text) or text[start] != open_ch:
-        return None
-    depth = 0
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == open_ch:
-            depth += 1
-        elif ch == close_ch:
-            depth -= 1
-            if depth == 0:
-                return text[start + 1:i], i + 1
-        i += 1
-    return None
-
-
-def headings(chapter_tex: str) -> Iterator[tuple[str, str]]:
-    """('chapter'|'section', contents title) for each sectioning command of a generated chapter."""
-    for m in re.finditer(r"\\(chapter|section)(?=[\[{])", chapter_tex):
-        pos = m.end()
-        opt = _group(chapter_tex, pos, "[", "]")
-        if opt:
-            title, pos = opt
-            yield m.group(1), title
-            continue
-        arg = _group(chapter_tex, pos, "{", "}")
-        if arg:
-            yield m.group(1), arg[0]
-
-
-def seed_toc(path: Path, book: Book, chapter_texts: dict[str, str]) -> bool:
-    """Write path (a .toc) unless TeX already made one; True when a seed was written."""
+def seed_toc(path: Path, book: Book, titles: dict[str, list[tuple[str, str]]]) -> bool:
+    """Write path (a .toc) unless TeX already made one; True when a seed was written. `titles` gives each
+    post's contents entries, ('chapter'|'section', title as the chapter file sets it)."""
     if path.exists():
         return False
     lines = [r"\contentsline {chapter}{前言}{i}{chapter*.1}%"]
@@ -78,7 +42,7 @@ def seed_toc(path: Path, book: Book, chapter_texts: dict[str, str]) -> bool:
         for chapter in part.chapters:
             chapter_no += 1
             section_no = 0
-            for kind, title in headings(chapter_texts.get(chapter.post.id, "")):
+            for kind, title in titles.get(chapter.post.id, []):
                 if kind == "chapter":
                     lines.append(rf"\contentsline {{chapter}}{{\numberline {{第{zh_numeral(chapter_no)}章\hspace {{.3em}}}}"
                                  rf"{title}}}{{1}}{{chapter.{chapter_no}}}%")

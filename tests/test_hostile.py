@@ -39,12 +39,14 @@ def test_hostile_corpus_builds_and_says_what_it_degraded(hostile_book):
     err = proc.stderr
     assert "Traceback" not in err
     for expected in [
-        "excerpts/01_input_passwd.txt:2: warning: formula uses unknown command \\input; shown as source",
-        "excerpts/02_write18.txt:2: warning: formula uses unknown command \\immediate; shown as source",
-        "excerpts/03_openout.txt:2: warning: formula uses unknown command \\openout; shown as source",
-        "excerpts/04_def_loop.txt:2: warning: formula uses unknown command \\def; shown as source",
+        "excerpts/01_input_passwd.txt:2: warning: formula uses \\input, which MathJax does not know either; shown as source",
+        "excerpts/02_write18.txt:2: warning: formula uses \\immediate, which MathJax does not know either; shown as source",
+        "excerpts/03_openout.txt:2: warning: formula uses \\openout, which MathJax does not know either; shown as source",
+        "excerpts/04_def_loop.txt:2: warning: macro \\x expands without end; shown as source",
         "excerpts/05_csname.txt:2: warning: formula uses '^^' character codes; shown as source",
-        "excerpts/08_broken_math.txt:2: warning: formula has unbalanced braces; shown as source",
+        # `$\frac{1}{2$`: MathJax counts braces, so this `$` opens nothing; the book does as MathJax does
+        "excerpts/08_broken_math.txt:2: warning: unclosed '$' in text; printed as a dollar sign",
+        "excerpts/08_broken_math.txt:3: warning: formula has \\end{equation} without its \\begin; shown as source",
         "excerpts/12_not_utf8.txt:1: error: not UTF-8 text (invalid byte 0xff at byte offset 6); file skipped",
         "excerpts/11_empty.txt:1: warning: empty file; no posts",
         "excerpts/13_no_post.txt:1: warning: no recognisable post",

@@ -116,11 +116,12 @@ def test_lead_in_lines_before_formulas_are_prose(seed):
 def test_math_kinds(seed):
     post = by_title(seed[0], "从Hessian近似看")
     displays = [b for b in post.blocks if isinstance(b, DisplayMath)]
-    assert displays[0].labels == ("eq:loss",) and displays[0].numbered
-    assert displays[0].source.startswith("\\boldsymbol{\\theta}^*")
+    assert displays[0].formula.labels == ("eq:loss",) and displays[0].formula.numbering == "one"
+    assert displays[0].formula.env == "equation"
+    assert displays[0].source.startswith("\\begin{equation}\\boldsymbol{\\theta}^*")
     post = by_title(seed[0], "胡闹的胜利")
     displays = [b for b in post.blocks if isinstance(b, DisplayMath)]
-    assert len(displays) == 3 and not any(d.numbered for d in displays)
+    assert len(displays) == 3 and not any(d.formula.numbering != "none" for d in displays)
 
 
 def test_latex_logo_in_prose(seed):

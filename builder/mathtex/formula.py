@@ -1,0 +1,422 @@
+"""A formula parsed once into the typed `Formula` that renderers, numbering and checks all read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import dialect
+from .lexer import (
+    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SPACE, LexError, Token, argument, optional_argument, plain_text,
+    serialize, skip_spaces, tokenize,
+)
+from .macros import MacroError, MacroTable
+from .normalize import FormulaError, normalize
+
+# Token kinds the parser adds: a reference (text = label name) and a colour (text = RRGGBB).
+EQREF, REF = "eqref", "ref"
+BEGIN, END = "begin", "end"
+MAX_SOURCE = 20000  # characters; a longer formula is not mathematics a reader can use
+MAX_DEPTH = 100  # nested groups, \left…\right and environments
+MAX_ARRAY_REPEAT = 100  # *{n}{…} in a column specification
+ROW_SEP = Token(CS, "\\")
+DERIVED = {"stamp": False}
+# Inner forms of display environments met inside other math (LaTeX allows them only at the top).
+INNER_FORM = {"align": "aligned", "flalign": "aligned", "eqnarray": "aligned", "alignat": "alignedat",
+              "xalignat": "alignedat", "xxalignat": "alignedat", "gather": "gathered", "multline": "gathered",
+              "equation": ""}
+# Inner environments that a one-line display may hold and still be scaled to fit the line.
+FIT_SAFE_ENVS = frozenset("array pmatrix bmatrix matrix vmatrix cases".split())
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a display (the whole formula when it has no lines), numbering commands taken out."""
+
+    tokens: tuple[Token, ...]
+    labels: tuple[str, ...] = ()
+    tag: Optional[tuple[Token, ...]] = None
+    tag_star: bool = False
+    nonumber: bool = False
+    end: tuple[Token, ...] = ()  # the `\\` (and its [space]) that ends the line; () for the last
+
+    @property
+    def tag_text(self) -> str:
+        return serialize(list(self.tag or ())).strip()
+
+
+@dataclass(frozen=True)
+class Formula:
+    # Content stamps (builder/stamps.py) read only the source and the display flag: the rest follows
+    # from them, the post's earlier macros and the tool, all stamped elsewhere.
+    source: str  # as written in the dump, without its $ or $$
+    display: bool
+    env: str = field(default="", metadata=DERIVED)  # stand-alone display environment (align, …), no star
+    starred: bool = field(default=False, metadata=DERIVED)
+    env_args: tuple[Token, ...] = field(default=(), metadata=DERIVED)  # alignat's {2}
+    rows: tuple[Row, ...] = field(default=(), metadata=DERIVED)
+    macros: tuple[str, ...] = field(default=(), metadata=DERIVED)  # the post's own macros it used (expanded)
+    problem: Optional[str] = field(default=None, metadata=DERIVED)  # why it cannot be typeset: shown as source
+    notes: tuple[str, ...] = field(default=(), metadata=DERIVED)  # what was changed (unknown colour: black)
+    loc: object = field(default=None, compare=False, metadata=DERIVED)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to print: only definitions, \\require or spaces."""
+        return self.ok and all(all(t.kind == SPACE for t in r.tokens) and not r.tag for r in self.rows)
+
+    @property
+    def numbering(self) -> str:
+        """'rows' (a number per line), 'one' (one for the display) or 'none'."""
+        if not self.display or not self.ok:
+            return "none"
+        if self.env:
+            return "none" if self.starred else dialect.DISPLAY_ENVIRONMENTS[self.env]
+        return "one" if any(r.labels for r in self.rows) else "none"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for row in self.rows for label in row.labels)
+
+    @property
+    def sole_ref(self) -> Optional[tuple[str, str]]:
+        """(eqref|ref, label) when the formula is nothing but one reference (`$\\eqref{eq:x}$`)."""
+        if not self.ok or self.display or len(self.rows) != 1 or self.rows[0].tag is not None:
+            return None
+        toks = [t for t in self.rows[0].tokens if t.kind != SPACE]
+        return (toks[0].kind, toks[0].text) if len(toks) == 1 and toks[0].kind in (EQREF, REF) else None
+
+    def refs(self) -> list[tuple[str, str]]:
+        """(eqref|ref, label) for every reference in the formula, in order."""
+        return [(t.kind, t.text) for row in self.rows for t in row.tokens if t.kind in (EQREF, REF)]
+
+    @property
+    def commands(self) -> set[str]:
+        return {t.text for r in self.rows for t in (*r.tokens, *(r.tag or ())) if t.kind == CS}
+
+    @property
+    def packages(self) -> list[str]:
+        """Optional LaTeX packages this formula needs (cancel, mhchem, …)."""
+        return dialect.packages_for(self.commands)
+
+    @property
+    def fits_one_line(self) -> bool:
+        """One line with no alignment: may be scaled down when wider than the text."""
+        if (self.env and self.env != "equation") or len(self.rows) != 1 or self.rows[0].tag is not None:
+            return False
+        toks = self.rows[0].tokens
+        for i, (kind, text) in enumerate(toks):
+            if kind == ALIGN or (kind == CS and text == "\\"):
+                return False
+            if kind == BEGIN and text not in FIT_SAFE_ENVS:
+                return False
+        return True
+
+
+def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = None,
+          strict_tex: bool = True) -> Formula:
+    """Source as written -> Formula. Never raises: what cannot be typeset gets a `problem`."""
+    used: tuple[str, ...] = ()
+    try:
+        if len(source) > MAX_SOURCE:
+            raise FormulaError(f"formula is longer than {MAX_SOURCE} characters")
+        tokens = tokenize(source)
+        table = macros if macros is not None else MacroTable()
+        tokens, used = table.define_and_expand(tokens)
+        tokens, notes = normalize(tokens)
+        tokens = _widen_arrays(_structure(tokens, strict_tex))
+        env, starred, env_args, body = _outer_environment(tokens, display)
+        body = _inner_forms(body)
+        rows = _rows(body, env, display)
+    except (LexError, MacroError, FormulaError) as exc:
+        return Formula(source, display, macros=used, problem=str(exc), loc=loc)
+    return Formula(source, display, env, starred, tuple(env_args), tuple(rows), used, None, tuple(notes), loc)
+
+
+def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
+    """Check commands, groups, \\left…\\right and environments; mark \\begin/\\end and references."""
+    out: list[Token] = []
+    stack: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        kind, text = tok
+        if kind == OPEN:
+            stack.append("{")
+        elif kind == CLOSE:
+            if not stack or stack[-1] != "{":
+                raise FormulaError("formula has an unmatched '}'" if not stack else
+                                   f"formula closes a group inside {_opened(stack[-1])}")
+            stack.pop()
+        elif kind == PARAM:
+            raise FormulaError("formula contains '#' outside a macro definition")
+        elif kind == CS:
+            if text in ("begin", "end"):
+                arg = argument(tokens, i + 1)
+                name = plain_text(arg[0]) if arg else ""
+                if not name:
+                    raise FormulaError(f"\\{text} without an environment name")
+                if text == "begin":
+                    problem = dialect.environment_problem(name, strict_tex)
+                    if problem:
+                        raise FormulaError(problem)
+                    stack.append("env:" + name)
+                    out.append(Token(BEGIN, name))
+                    i = arg[1]
+                    if name == "array" or name == "subarray":
+                        _check_column_spec(tokens, i)
+                    if len(stack) > MAX_DEPTH:
+                        raise FormulaError(f"formula nests deeper than {MAX_DEPTH} levels")
+                    continue
+                if not stack or stack[-1] != "env:" + name:
+                    raise FormulaError(f"formula has \\end{{{name}}} without its \\begin")
+                stack.pop()
+                out.append(Token(END, name))
+                i = arg[1]
+                continue
+            if text in ("eqref", "ref"):
+                arg = argument(tokens, i + 1)
+                if arg is None:
+                    raise FormulaError(f"\\{text} without a label")
+                out.append(Token(EQREF if text == "eqref" else REF, plain_text(arg[0])))
+                i = arg[1]
+                continue
+            if text == "left":
+                stack.append("left")
+            elif text == "right":
+                if not stack or stack[-1] != "left":
+                    raise FormulaError("formula has \\right without \\left" if "left" not in stack else
+                                       f"formula closes \\left…\\right across {_opened(stack[-1])}")
+                stack.pop()
+            elif text not in dialect.STRUCTURAL:
+                problem = dialect.command_problem(text, strict_tex)
+                if problem:
+                    raise FormulaError(problem)
+            if text in ("left", "right", "middle"):
+                j = skip_spaces(tokens, i + 1)
+                if j >= n or not _is_delimiter(tokens[j]):
+                    raise FormulaError(f"\\{text} is not followed by a delimiter")
+        if len(stack) > MAX_DEPTH:
+            raise FormulaError(f"formula nests deeper than {MAX_DEPTH} levels")
+        out.append(tok)
+        i += 1
+    if stack:
+        what = stack[-1]
+        raise FormulaError("formula has unbalanced braces" if what == "{" else
+                           "formula has \\left without \\right" if what == "left" else
+                           f"formula has \\begin{{{what[4:]}}} without its \\end")
+    return out
+
+
+def _opened(what: str) -> str:
+    return "a \\left…\\right" if what == "left" else ("a group" if what == "{" else f"environment {what[4:]}")
+
+
+def _is_delimiter(tok: Token) -> bool:
+    if tok.kind == CHAR:
+        return tok.text in dialect.DELIMITER_CHARS
+    return tok.kind == CS and tok.text in dialect.DELIMITER_COMMANDS
+
+
+def _check_column_spec(tokens: list[Token], i: int) -> None:
+    spec = argument(tokens, i)
+    if spec is None:
+        raise FormulaError("array without its column specification")
+    toks = spec[0]
+    for k, tok in enumerate(toks):
+        if tok == Token(CHAR, "*"):
+            count = argument(toks, k + 1)
+            digits = plain_text(count[0]) if count else ""
+            if not digits.isdigit() or int(digits) > MAX_ARRAY_REPEAT:
+                raise FormulaError(f"array column specification repeats a column {digits or '?'} times")
+
+
+def _spec_columns(spec: list[Token]) -> int:
+    """Columns of an array's column specification: l c r, p{…} m{…} b{…}, *{n}{…} repeats."""
+    count, k = 0, 0
+    while k < len(spec):
+        tok = spec[k]
+        if tok.kind == CHAR and tok.text in "lcrpmbX":
+            count += 1
+            if tok.text in "pmb":
+                arg = argument(spec, k + 1)
+                k = arg[1] if arg else k + 1
+                continue
+        elif tok.kind == CHAR and tok.text in "@!<>":  # material between or around columns, not a column
+            arg = argument(spec, k + 1)
+            k = arg[1] if arg else k + 1
+            continue
+        elif tok == Token(CHAR, "*"):
+            times, inner = argument(spec, k + 1), None
+            if times:
+                inner = argument(spec, times[1])
+            if inner:
+                count += int(plain_text(times[0]) or 0) * _spec_columns(inner[0])
+                k = inner[1]
+                continue
+        k += 1
+    return count
+
+
+def _widen_arrays(tokens: list[Token]) -> list[Token]:
+    """MathJax lets an array row have more cells than its column specification; LaTeX stops. Add columns."""
+    if not any(t.kind == BEGIN and t.text == "array" for t in tokens):
+        return tokens
+    out = list(tokens)
+    for start in reversed([i for i, t in enumerate(tokens) if t.kind == BEGIN and t.text == "array"]):  # inserts keep earlier indices
+        spec = argument(out, start + 1)
+        if spec is None:
+            continue
+        end = _matching_end(out, start)
+        widest = cells = 1
+        depth = 0
+        for tok in out[spec[1]:end]:
+            if tok.kind in (OPEN, BEGIN):
+                depth += 1
+            elif tok.kind in (CLOSE, END):
+                depth -= 1
+            elif depth == 0 and tok.kind == ALIGN:
+                cells += 1
+                widest = max(widest, cells)
+            elif depth == 0 and tok == ROW_SEP:
+                cells = 1
+        missing = widest - _spec_columns(spec[0])
+        if missing > 0:
+            close = spec[1] - 1  # the `}` of the specification
+            out[close:close] = [Token(CHAR, "c")] * missing
+    return out
+
+
+def _matching_end(tokens: list[Token], start: int) -> int:
+    """Index of the END token matching the BEGIN at start (the structure was checked already)."""
+    depth = 0
+    for k in range(start, len(tokens)):
+        if tokens[k].kind == BEGIN:
+            depth += 1
+        elif tokens[k].kind == END:
+            depth -= 1
+            if depth == 0:
+                return k
+    raise FormulaError("formula has an unclosed environment")
+
+
+def _strip(tokens: list[Token]) -> list[Token]:
+    a, b = 0, len(tokens)
+    while a < b and tokens[a].kind == SPACE:
+        a += 1
+    while b > a and tokens[b - 1].kind == SPACE:
+        b -= 1
+    return tokens[a:b]
+
+
+def _outer_environment(tokens: list[Token], display: bool) -> tuple[str, bool, list[Token], list[Token]]:
+    """A display that is one stand-alone environment (align, equation*, …): its name, star, arguments, body."""
+    tokens = _strip(tokens)
+    if display and tokens and tokens[0].kind == BEGIN and dialect.display_environment(tokens[0].text):
+        end = _matching_end(tokens, 0)
+        if end == len(tokens) - 1:
+            base, starred = dialect.display_environment(tokens[0].text)
+            body = tokens[1:end]
+            args: list[Token] = []
+            if base in ("alignat", "xalignat", "xxalignat"):
+                arg = argument(body, 0)
+                if arg is None:
+                    raise FormulaError(f"{tokens[0].text} without its number of columns")
+                args = [Token(OPEN, "{"), *arg[0], Token(CLOSE, "}")]
+                body = body[arg[1]:]
+            return base, starred, args, body
+    return "", False, [], tokens
+
+
+def _inner_forms(tokens: list[Token]) -> list[Token]:
+    """Display environments inside other math become their inner forms (align -> aligned), as LaTeX needs."""
+    if not any(t.kind in (BEGIN, END) and dialect.display_environment(t.text) for t in tokens):
+        return tokens
+    out = []
+    for tok in tokens:
+        if tok.kind in (BEGIN, END) and dialect.display_environment(tok.text):
+            inner = INNER_FORM[dialect.display_environment(tok.text)[0]]
+            out.append(Token(tok.kind, inner) if inner else Token(OPEN if tok.kind == BEGIN else CLOSE,
+                                                                   "{" if tok.kind == BEGIN else "}"))
+        else:
+            out.append(tok)
+    return out
+
+
+def _top_level(tokens: list[Token]):
+    """(index, token) of the tokens outside any group or inner environment."""
+    depth = 0
+    for i, tok in enumerate(tokens):
+        kind = tok.kind
+        if kind in (OPEN, BEGIN):
+            depth += 1
+        elif kind in (CLOSE, END):
+            depth -= 1
+        elif depth == 0:
+            yield i, tok
+
+
+def _rows(body: list[Token], env: str, display: bool) -> list[Row]:
+    separators = [i for i, tok in _top_level(body) if tok == ROW_SEP]
+    if separators and (not env or dialect.DISPLAY_ENVIRONMENTS[env] == "one") and env != "multline":
+        # Lines in a display that has none (`$$a\\b$$`, an equation): MathJax stacks them, so does gathered.
+        inner = "aligned" if any(tok.kind == ALIGN for _, tok in _top_level(body)) else "gathered"
+        body = [Token(BEGIN, inner), *body, Token(END, inner)]
+        separators = []
+    rows: list[Row] = []
+    last = 0
+    for sep in separators:
+        end = sep + 1
+        if end < len(body) and body[end] == Token(CHAR, "*"):
+            end += 1
+        if end < len(body) and body[end] == Token(CHAR, "["):  # \\[4pt]: MathJax reads it only right after
+            opt = optional_argument(body, end)
+            if opt is not None:
+                end = opt[1]
+        rows.append(_row(body[last:sep], tuple(body[sep:end])))
+        last = end
+    rows.append(_row(body[last:], ()))
+    return rows
+
+
+def _row(tokens: list[Token], end: tuple[Token, ...]) -> Row:
+    """Take \\label, \\tag and \\nonumber out of a line (at any depth, as LaTeX and MathJax find them)."""
+    labels: list[str] = []
+    tag: Optional[list[Token]] = None
+    tag_star = nonumber = False
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        kind, text = tokens[i]
+        if kind == CS and text == "label":
+            arg = argument(tokens, i + 1)
+            if arg is None or not plain_text(arg[0]):
+                raise FormulaError("\\label without a name")
+            if labels:
+                raise FormulaError("formula has two \\label on one line (MathJax rejects it too)")
+            labels.append(plain_text(arg[0]))
+            i = arg[1]
+            continue
+        if kind == CS and text == "tag":
+            if tag is not None:
+                raise FormulaError("formula has two \\tag on one line (MathJax rejects it too)")
+            j = i + 1
+            if j < len(tokens) and tokens[j] == Token(CHAR, "*"):
+                tag_star, j = True, j + 1
+            arg = argument(tokens, j)
+            if arg is None or tokens[skip_spaces(tokens, j)].kind != OPEN:
+                raise FormulaError("\\tag without its text in braces")
+            tag = list(arg[0])
+            i = arg[1]
+            continue
+        if kind == CS and text in ("nonumber", "notag"):
+            nonumber = True
+            i += 1
+            continue
+        out.append(tokens[i])
+        i += 1
+    return Row(tuple(out), tuple(labels), tuple(tag) if tag is not None else None, tag_star, nonumber, end)
+

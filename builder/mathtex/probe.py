@@ -1,0 +1,115 @@
+"""Which formulas does TeX reject? Many formulas typeset in one XeLaTeX run, each error mapped to its formula."""
+from __future__ import annotations
+
+import bisect
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ..texrun import ERROR_RE, require_tex, tex_environment
+
+JOBNAME = "probe"
+
+
+@dataclass(frozen=True)
+class ProbeItem:
+    key: str  # whatever the caller uses to find the formula again
+    tex: str  # what the book would give TeX: `$…$` inline, a display environment, or a bare command
+    display: bool
+
+
+# TeX gives up after 100 errors in one paragraph; ending an (empty) paragraph after each formula resets the count.
+SENTINEL = r"\setbox0=\hbox{$x$}\noindent\par"
+
+
+def _document(preamble: str, items: list[ProbeItem]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The probe's source and (first line, last line, item index) ranges; a sentinel, index -1-k, after item k."""
+    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth"]
+    ranges = []
+    for k, item in enumerate(items):
+        first = len(lines) + 1
+        # Each formula in a box that is never shipped out: TeX checks it fully but writes no page.
+        lines.append(r"\setbox0=\vbox{\noindent" if item.display else r"\setbox0=\hbox{%")
+        lines.extend(item.tex.split("\n"))
+        lines.append(r"\par}" if item.display else "}")
+        ranges.append((first, len(lines), k))
+        # A formula that cannot fail: if it does, the error before it spilled over, and the verdicts
+        # of the formulas after it cannot be trusted.
+        lines.append(SENTINEL)
+        ranges.append((len(lines), len(lines), -1 - k))
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n", ranges
+
+
+def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout: float,
+         workdir: Path) -> tuple[dict[int, str], int]:
+    """One XeLaTeX run: {item index: first error} for the items that failed, and how many items from the
+    start have verdicts that can be trusted (all of them, unless an error spilled past a sentinel)."""
+    source, ranges = _document(preamble, items)
+    (workdir / f"{JOBNAME}.tex").write_text(source, encoding="utf-8")
+    cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", "-no-pdf",
+           f"{JOBNAME}.tex"]
+    try:
+        subprocess.run(cmd, cwd=workdir, env=tex_environment(search_dirs), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
+                       start_new_session=True)
+    except subprocess.TimeoutExpired:
+        raise ProbeFailed(f"the formula check did not finish within {timeout:.0f} s") from None
+    log = (workdir / f"{JOBNAME}.log").read_text(encoding="utf-8", errors="replace")
+    failed: dict[int, str] = {}
+    trusted = len(items)
+    starts = [r[0] for r in ranges]
+    for m in ERROR_RE.finditer(log):
+        line, message = int(m.group("line")), m.group("msg").strip()
+        if Path(m.group("file")).stem != JOBNAME or not ranges or line < ranges[0][0]:
+            raise ProbeFailed(f"the formula check failed outside any formula: {m.group('file')}:{line}: {message}")
+        first, last, k = ranges[bisect.bisect_right(starts, line) - 1]
+        if line > last:
+            raise ProbeFailed(f"the formula check failed between formulas: line {line}: {message}")
+        if k >= 0:
+            failed.setdefault(k, message)
+        else:
+            spilled_from = -1 - k  # that item's error reached its sentinel: the items after it are unknown
+            trusted = min(trusted, spilled_from + 1)
+    finished = ("Output written" in log or "No pages of output" in log) and not any(
+        stop in log for stop in ("(That makes 100 errors", "Emergency stop", "TeX capacity exceeded", "job aborted"))
+    if not finished:
+        # TeX stopped early (capacity exceeded, fatal error): what it did not reach is unknown.
+        reached = max(failed, default=-1) + 1
+        if reached >= len(items) or not failed:
+            raise ProbeFailed("TeX stopped before the end of the formula check")
+        trusted = min(trusted, reached)
+    return failed, trusted
+
+
+def probe(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout: float = 300.0,
+          workdir: Optional[Path] = None) -> dict[str, str]:
+    """{key: TeX's error} for every item TeX rejects when it stands alone; items not listed typeset.
+
+    After an error TeX recovers and goes on, which checks every formula in one run. An error that spills
+    into what follows shows as a failing sentinel; the formulas after it are checked again in a new run."""
+    require_tex()
+    scratch = None
+    if workdir is None:
+        scratch = tempfile.TemporaryDirectory(prefix="mathprobe-")
+        workdir = Path(scratch.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        pending = list(items)
+        verdict: dict[str, str] = {}
+        while pending:
+            failed, trusted = _run(preamble, pending, search_dirs, timeout, workdir)
+            for k, message in failed.items():
+                if k < trusted:
+                    verdict[pending[k].key] = message
+            pending = pending[trusted:]
+        return verdict
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+
+
+class ProbeFailed(RuntimeError):
+    """The check itself could not run (a preamble error, a time limit): nothing can be said of the formulas."""

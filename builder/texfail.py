@@ -1,0 +1,188 @@
+"""When TeX rejects the book: find what caused it (a formula, a block, a title), remember it, build again.
+
+TeX's verdicts are kept in build/.tex-verdicts.json by content, so the next build sets a rejected formula
+as source straight away and pays nothing: formulas by the digest of their LaTeX, blocks and titles by the
+digest of their content. Verdicts are forgotten when the tool or the styles change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .config import Config
+from .latex import display_tex, formula_digest, inline_tex, post_formulas, render_preamble, unit_digest
+from .mathtex.probe import ProbeFailed, ProbeItem, probe
+from .model import Book, Chapter, DisplayMath, Heading
+from .texrun import TexResult
+
+VERDICT_FILE = ".tex-verdicts.json"
+MARK_RE = re.compile(r"%@(/?)([fbt])(\d*)\s*$")
+TOC_ANCHOR_RE = re.compile(r"\{(chapter|section)\.(\d+)(?:\.(\d+))?\}%?\s*$")
+AUX_LABEL_RE = re.compile(r"\\newlabel\{([^{}:]+):")
+ROW_LABEL_RE = re.compile(r"\\sbpartrow\{([^{}:]+):chapter\}")
+# Files TeX reads back that can carry a title's TeX into the next run (and fail it again).
+CARRIERS = (".aux", ".toc", ".out")
+
+
+@dataclass
+class Verdicts:
+    """What TeX rejected (digest -> its error) and which formulas it typesets alone (digests)."""
+
+    path: Path
+    stamp: str
+    rejected: dict[str, str] = field(default_factory=dict)
+    accepted: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, build_dir: Path, stamp: str) -> "Verdicts":
+        path = build_dir / VERDICT_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("stamp") == stamp:
+                return cls(path, stamp, dict(data["rejected"]), set(data["accepted"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return cls(path, stamp)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"stamp": self.stamp, "rejected": self.rejected,
+                                   "accepted": sorted(self.accepted)}, indent=0), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def blame_line(lines: list[str], line: int) -> Optional[str]:
+    """The unit of a chapter file a TeX error at `line` (from 1) belongs to: 'f3' (the formula whose line it
+    is, or the display around it), 't' (the title), 'b5' (the block, for any other line); None before any."""
+    i = min(max(line, 1), len(lines)) - 1
+    if not lines:
+        return None
+    m = MARK_RE.search(lines[i])
+    if m:
+        return "t" if m.group(2) == "t" else ("f" if m.group(1) or m.group(2) == "f" else "b") + m.group(3)
+    for k in range(i - 1, -1, -1):
+        m = MARK_RE.search(lines[k])
+        if not m:
+            continue
+        if m.group(2) == "b":
+            return "b" + m.group(3)
+        if m.group(2) == "t":
+            return "t"
+        if m.group(1):  # the end of an earlier display: this line is prose after it
+            continue
+        end = f"%@/f{m.group(3)}"  # a display's first line, if its last line is at or below the error
+        if any(lines[j].rstrip().endswith(end) for j in range(i, len(lines))):
+            return "f" + m.group(3)
+    return None
+
+
+class Diagnosis:
+    """Turns a failed TeX run into new verdicts; says what it blamed."""
+
+    def __init__(self, book: Book, cfg: Config, verdicts: Verdicts, out):
+        self.book, self.cfg, self.verdicts, self.out = book, cfg, verdicts, out
+        self.chapters = {c.post.id: c for c in book.chapters()}
+        self.probed = False
+
+    def say(self, message: str) -> None:
+        print(message, file=self.out, flush=True)
+
+    def __call__(self, result: TexResult, work: Path) -> int:
+        """How many new things were found to blame (0: the failure cannot be mapped to the input)."""
+        if not self.probed:
+            self.probed = True
+            found = self.check_formulas()
+            if found:
+                return found
+        found = 0
+        for stem, line, message, ext in result.error_places:
+            unit = self.place(stem, line, ext, work)
+            if unit is None:
+                continue
+            chapter, key = unit
+            digest = self.unit_key(chapter, key)
+            if digest and digest not in self.verdicts.rejected:
+                self.verdicts.rejected[digest] = message
+                found += 1
+            if ext in CARRIERS or stem == "book":
+                for carrier in CARRIERS:  # they hold the title's TeX: the next run must not read it again
+                    (work / f"book{carrier}").unlink(missing_ok=True)
+        return found
+
+    def check_formulas(self) -> int:
+        """Typeset every formula of the book whose verdict is not known yet, alone: the ones TeX rejects."""
+        items, keys = [], {}
+        for chapter in self.book.chapters():
+            for key, formula in post_formulas(chapter.post):
+                if not formula.ok or formula.empty:
+                    continue
+                tex = self.formula_tex(chapter, key, formula)
+                digest = formula_digest(tex)
+                if digest in self.verdicts.accepted or digest in self.verdicts.rejected or digest in keys:
+                    continue
+                if key.startswith("t"):  # a title's formula also travels to the contents and the bookmarks
+                    tex = r"\protected@edef\sbprobetitle{" + tex + r"}\sbprobetitle"
+                keys[digest] = (chapter, formula)
+                items.append(ProbeItem(digest, tex, formula.display))
+        if not items:
+            return 0
+        self.say(f"checking {len(items)} formula(s) one by one to find what TeX rejects")
+        try:
+            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"],
+                           workdir=self.cfg.build_dir / "probe")
+        except ProbeFailed as exc:
+            self.say(f"warning: the formula check could not run: {exc}")
+            return 0
+        for digest, (chapter, formula) in keys.items():
+            if digest in failed:
+                self.verdicts.rejected[digest] = failed[digest]
+            else:
+                self.verdicts.accepted.add(digest)
+        return len(failed)
+
+    def formula_tex(self, chapter: Chapter, key: str, formula) -> str:
+        if not formula.display:
+            return inline_tex(chapter.post, formula)
+        block = next(b for b in chapter.post.blocks if isinstance(b, DisplayMath) and b.formula is formula)
+        return display_tex(chapter.post, block)
+
+    def place(self, stem: str, line: int, ext: str, work: Path) -> Optional[tuple[Chapter, str]]:
+        """(chapter, unit key) an error in file stem:line belongs to, or None."""
+        if stem in self.chapters:
+            path = self.cfg.chapters_dir / f"{stem}.tex"
+            lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.exists() else []
+            key = blame_line(lines, line)
+            return (self.chapters[stem], key) if key else None
+        if stem != "book":
+            return None
+        path = work / f"book{ext}"
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.exists() else []
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        if ext == ".toc" and (m := TOC_ANCHOR_RE.search(text)):
+            chapter = self.book.chapters()[int(m.group(2)) - 1] if int(m.group(2)) <= len(self.chapters) else None
+            if chapter is None:
+                return None
+            if m.group(1) == "chapter":
+                return chapter, "t"
+            headings = [i for i, b in enumerate(chapter.post.blocks) if isinstance(b, Heading)]
+            section = int(m.group(3)) - 1
+            return (chapter, f"b{headings[section]}") if section < len(headings) else None
+        m = AUX_LABEL_RE.search(text) or ROW_LABEL_RE.search(text)
+        if m and m.group(1) in self.chapters:
+            return self.chapters[m.group(1)], "t"
+        return None
+
+    def unit_key(self, chapter: Chapter, key: str) -> Optional[str]:
+        post = chapter.post
+        if key == "t":
+            return unit_digest("t", post.title_inlines)
+        if key.startswith("b"):
+            index = int(key[1:])
+            return unit_digest("b", post.blocks[index]) if index < len(post.blocks) else None
+        formula = dict(post_formulas(post)).get(key)
+        return formula_digest(self.formula_tex(chapter, key, formula)) if formula is not None and formula.ok else None
