@@ -195,7 +195,7 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
     work = cfg.build_dir / "tex"
     if opts.always_make:
         clean_intermediates(work, JOBNAME)
-    diagnose = Diagnosis(book, cfg, verdicts, opts.out)
+    diagnose = Diagnosis(book, cfg, verdicts, opts.out, opts.tex_timeout)
     while True:  # until TeX succeeds, or fails in a way nothing in the input explains
         report, _ = write_chapters(book, cfg, opts, state, verdicts.rejected)
         if opts.strict and report.warnings:

@@ -84,8 +84,8 @@ def blame_line(lines: list[str], line: int) -> Optional[str]:
 class Diagnosis:
     """Turns a failed TeX run into new verdicts; says what it blamed."""
 
-    def __init__(self, book: Book, cfg: Config, verdicts: Verdicts, out):
-        self.book, self.cfg, self.verdicts, self.out = book, cfg, verdicts, out
+    def __init__(self, book: Book, cfg: Config, verdicts: Verdicts, out, timeout: float = 900.0):
+        self.book, self.cfg, self.verdicts, self.out, self.timeout = book, cfg, verdicts, out, timeout
         self.chapters = {c.post.id: c for c in book.chapters()}
         self.probed = False
 
@@ -133,7 +133,7 @@ class Diagnosis:
             return 0
         self.say(f"checking {len(items)} formula(s) one by one to find what TeX rejects")
         try:
-            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"],
+            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"], timeout=self.timeout,
                            workdir=self.cfg.build_dir / "probe")
         except ProbeFailed as exc:
             self.say(f"warning: the formula check could not run: {exc}")

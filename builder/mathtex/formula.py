@@ -7,17 +7,16 @@ from typing import Optional
 from . import dialect
 from .lexer import (
     ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SPACE, LexError, Token, argument, optional_argument, plain_text,
-    serialize, skip_spaces, tokenize,
+    serialize, skip_spaces, strip_spaces, tokenize,
 )
+from .arrays import BEGIN, END, check_column_spec, matching_end, widen_arrays
 from .macros import MacroError, MacroTable
 from .normalize import FormulaError, normalize
 
 # Token kinds the parser adds: a reference (text = label name) and a colour (text = RRGGBB).
 EQREF, REF = "eqref", "ref"
-BEGIN, END = "begin", "end"
 MAX_SOURCE = 20000  # characters; a longer formula is not mathematics a reader can use
 MAX_DEPTH = 100  # nested groups, \left…\right and environments
-MAX_ARRAY_REPEAT = 100  # *{n}{…} in a column specification
 ROW_SEP = Token(CS, "\\")
 DERIVED = {"stamp": False}
 # Inner forms of display environments met inside other math (LaTeX allows them only at the top).
@@ -127,7 +126,7 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         table = macros if macros is not None else MacroTable()
         tokens, used = table.define_and_expand(tokens)
         tokens, notes = normalize(tokens)
-        tokens = _widen_arrays(_structure(tokens, strict_tex))
+        tokens = widen_arrays(_structure(tokens, strict_tex))
         env, starred, env_args, body = _outer_environment(tokens, display)
         body = _inner_forms(body)
         rows = _rows(body, env, display)
@@ -167,7 +166,7 @@ def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
                     out.append(Token(BEGIN, name))
                     i = arg[1]
                     if name == "array" or name == "subarray":
-                        _check_column_spec(tokens, i)
+                        check_column_spec(tokens, i)
                     if len(stack) > MAX_DEPTH:
                         raise FormulaError(f"formula nests deeper than {MAX_DEPTH} levels")
                     continue
@@ -221,102 +220,11 @@ def _is_delimiter(tok: Token) -> bool:
     return tok.kind == CS and tok.text in dialect.DELIMITER_COMMANDS
 
 
-def _check_column_spec(tokens: list[Token], i: int) -> None:
-    spec = argument(tokens, i)
-    if spec is None:
-        raise FormulaError("array without its column specification")
-    toks = spec[0]
-    for k, tok in enumerate(toks):
-        if tok == Token(CHAR, "*"):
-            count = argument(toks, k + 1)
-            digits = plain_text(count[0]) if count else ""
-            if not digits.isdigit() or int(digits) > MAX_ARRAY_REPEAT:
-                raise FormulaError(f"array column specification repeats a column {digits or '?'} times")
-
-
-def _spec_columns(spec: list[Token]) -> int:
-    """Columns of an array's column specification: l c r, p{…} m{…} b{…}, *{n}{…} repeats."""
-    count, k = 0, 0
-    while k < len(spec):
-        tok = spec[k]
-        if tok.kind == CHAR and tok.text in "lcrpmbX":
-            count += 1
-            if tok.text in "pmb":
-                arg = argument(spec, k + 1)
-                k = arg[1] if arg else k + 1
-                continue
-        elif tok.kind == CHAR and tok.text in "@!<>":  # material between or around columns, not a column
-            arg = argument(spec, k + 1)
-            k = arg[1] if arg else k + 1
-            continue
-        elif tok == Token(CHAR, "*"):
-            times, inner = argument(spec, k + 1), None
-            if times:
-                inner = argument(spec, times[1])
-            if inner:
-                count += int(plain_text(times[0]) or 0) * _spec_columns(inner[0])
-                k = inner[1]
-                continue
-        k += 1
-    return count
-
-
-def _widen_arrays(tokens: list[Token]) -> list[Token]:
-    """MathJax lets an array row have more cells than its column specification; LaTeX stops. Add columns."""
-    if not any(t.kind == BEGIN and t.text == "array" for t in tokens):
-        return tokens
-    out = list(tokens)
-    for start in reversed([i for i, t in enumerate(tokens) if t.kind == BEGIN and t.text == "array"]):  # inserts keep earlier indices
-        spec = argument(out, start + 1)
-        if spec is None:
-            continue
-        end = _matching_end(out, start)
-        widest = cells = 1
-        depth = 0
-        for tok in out[spec[1]:end]:
-            if tok.kind in (OPEN, BEGIN):
-                depth += 1
-            elif tok.kind in (CLOSE, END):
-                depth -= 1
-            elif depth == 0 and tok.kind == ALIGN:
-                cells += 1
-                widest = max(widest, cells)
-            elif depth == 0 and tok == ROW_SEP:
-                cells = 1
-        missing = widest - _spec_columns(spec[0])
-        if missing > 0:
-            close = spec[1] - 1  # the `}` of the specification
-            out[close:close] = [Token(CHAR, "c")] * missing
-    return out
-
-
-def _matching_end(tokens: list[Token], start: int) -> int:
-    """Index of the END token matching the BEGIN at start (the structure was checked already)."""
-    depth = 0
-    for k in range(start, len(tokens)):
-        if tokens[k].kind == BEGIN:
-            depth += 1
-        elif tokens[k].kind == END:
-            depth -= 1
-            if depth == 0:
-                return k
-    raise FormulaError("formula has an unclosed environment")
-
-
-def _strip(tokens: list[Token]) -> list[Token]:
-    a, b = 0, len(tokens)
-    while a < b and tokens[a].kind == SPACE:
-        a += 1
-    while b > a and tokens[b - 1].kind == SPACE:
-        b -= 1
-    return tokens[a:b]
-
-
 def _outer_environment(tokens: list[Token], display: bool) -> tuple[str, bool, list[Token], list[Token]]:
     """A display that is one stand-alone environment (align, equation*, …): its name, star, arguments, body."""
-    tokens = _strip(tokens)
+    tokens = strip_spaces(tokens)
     if display and tokens and tokens[0].kind == BEGIN and dialect.display_environment(tokens[0].text):
-        end = _matching_end(tokens, 0)
+        end = matching_end(tokens, 0)
         if end == len(tokens) - 1:
             base, starred = dialect.display_environment(tokens[0].text)
             body = tokens[1:end]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .formula import BEGIN, END, EQREF, REF, Formula, Row
-from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, SPACE, Token, serialize
+from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, SPACE, Token, serialize, strip_spaces
 from .normalize import COLOR
 
 # Label names may hold anything (Chinese, spaces, braces); TeX and hyperref get letters, digits, ':' and '-',
@@ -63,16 +63,6 @@ def tex(tokens: tuple[Token, ...] | list[Token], prefix: str) -> str:
     return serialize(out)
 
 
-def _stripped(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
-    """Without leading and trailing spaces (on tokens: stripping the string would eat a `\\ `)."""
-    a, b = 0, len(tokens)
-    while a < b and tokens[a].kind == SPACE:
-        a += 1
-    while b > a and tokens[b - 1].kind == SPACE:
-        b -= 1
-    return tokens[a:b]
-
-
 def _annotations(row: Row, prefix: str) -> str:
     out = "".join(rf"\label{{{label_name(prefix, label)}}}" for label in row.labels)
     if row.tag is not None:
@@ -87,7 +77,7 @@ def inline(formula: Formula, prefix: str) -> str:
     if formula.empty:
         return ""
     row = formula.rows[0]
-    body = tex(_stripped(row.tokens), prefix)
+    body = tex(strip_spaces(row.tokens), prefix)
     if row.tag is not None:
         tag = tex(row.tag, prefix)
         body += rf"\qquad\text{{{tag if row.tag_star else '(' + tag + ')'}}}"
@@ -98,12 +88,12 @@ def display(formula: Formula, prefix: str, fit_key: str) -> str:
     """The display in its environment; a one-line formula wider than the text is scaled (\\sbfit)."""
     if formula.env and formula.env != "equation":  # equation is set below, like a display without one
         name = formula.env + ("*" if formula.starred else "")
-        lines = [tex(_stripped(row.tokens), prefix) + _annotations(row, prefix) + tex(row.end, prefix)
+        lines = [tex(strip_spaces(row.tokens), prefix) + _annotations(row, prefix) + tex(row.end, prefix)
                  for row in formula.rows]
         return f"\\begin{{{name}}}{tex(formula.env_args, prefix)}\n" + "\n".join(lines) + f"\n\\end{{{name}}}"
     env = "equation" if formula.numbering == "one" else "equation*"
     row = formula.rows[0]
-    body = tex(_stripped(row.tokens), prefix)
+    body = tex(strip_spaces(row.tokens), prefix)
     if formula.fits_one_line:
         body = rf"\sbfit{{{fit_key}}}{{{body}}}"
     return f"\\begin{{{env}}}\n{body}{_annotations(row, prefix)}\n\\end{{{env}}}"

@@ -101,6 +101,16 @@ def group_end(tokens: list[Token], start: int) -> Optional[int]:
     return None
 
 
+def strip_spaces(tokens):
+    """The tokens without leading and trailing spaces (on tokens: stripping the string would eat a `\\ `)."""
+    a, b = 0, len(tokens)
+    while a < b and tokens[a].kind == SPACE:
+        a += 1
+    while b > a and tokens[b - 1].kind == SPACE:
+        b -= 1
+    return tokens[a:b]
+
+
 def skip_spaces(tokens: list[Token], i: int) -> int:
     while i < len(tokens) and tokens[i].kind == SPACE:
         i += 1

@@ -6,7 +6,7 @@ from typing import Callable
 
 from . import dialect
 from .formula import BEGIN, END, EQREF, REF
-from .lexer import CHAR, CLOSE, CS, OPEN, SPACE, Token, argument, group_end, serialize
+from .lexer import CHAR, CLOSE, CS, OPEN, Token, argument, group_end, serialize, strip_spaces
 from .normalize import COLOR
 
 # Commands texmath cannot read, each as an equivalent it can.
@@ -131,9 +131,4 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
 
 def formula_tex(tokens: tuple[Token, ...], ref: Callable[[str, str], str]) -> str:
     """Spaces trimmed from both ends, as pandoc wants them."""
-    a, b = 0, len(tokens)
-    while a < b and tokens[a].kind == SPACE:
-        a += 1
-    while b > a and tokens[b - 1].kind == SPACE:
-        b -= 1
-    return tokens_tex(tokens[a:b], ref)
+    return tokens_tex(strip_spaces(tokens), ref)
