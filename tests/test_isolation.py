@@ -154,3 +154,30 @@ def test_every_command_the_table_accepts_typesets_in_latex(tmp_path):
     still = {k for k, v in table["commands"].items() if v.get("sample") and not v.get("tex_error")}
     assert len(accepted) > 1000
     assert accepted - still == set()
+
+
+def test_errors_in_contents_labels_and_overview_lead_back_to_titles(tmp_path):
+    from builder import config
+    from builder.build import load_book
+    from builder.texfail import Diagnosis, Verdicts
+    dump = ("第一篇\nBy 测试者 | 2021-05-01 | 5位读者 | 引用开头的文字。\n小节标题\n小节的正文，很长的一句话。\n"
+            "第二篇\nBy 测试者 | 2021-05-02 | 5位读者 | 引用另一篇的文字。\n")
+    cfg_path = make_book(tmp_path, {"a.txt": dump}, "title: 测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n")
+    cfg = config.load(cfg_path)
+    book = load_book(cfg)
+    first, second = book.chapters()
+    work = tmp_path / "build" / "tex"
+    work.mkdir(parents=True)
+    (work / "book.toc").write_text("\\contentsline {chapter}{x}{1}{chapter.1}%\n"
+                                   "\\contentsline {section}{y}{1}{section.1.1}%\n"
+                                   "\\contentsline {chapter}{z}{2}{chapter.2}%\n", encoding="utf-8")
+    (work / "book.aux").write_text(f"\\newlabel{{{second.post.id}:chapter}}{{{{2}}{{3}}}}\n", encoding="utf-8")
+    (work / "book.tex").write_text(f"\\sbpartrow{{{first.post.id}:chapter}}{{x}}{{y}}\n", encoding="utf-8")
+    diagnose = Diagnosis(book, cfg, Verdicts(tmp_path / "v.json", "s"), None)
+    heading = next(i for i, b in enumerate(first.post.blocks) if type(b).__name__ == "Heading")
+    assert diagnose.place("book", 1, ".toc", work) == (first, "t")
+    assert diagnose.place("book", 2, ".toc", work) == (first, f"b{heading}")
+    assert diagnose.place("book", 3, ".toc", work) == (second, "t")
+    assert diagnose.place("book", 1, ".aux", work) == (second, "t")
+    assert diagnose.place("book", 1, ".tex", work) == (first, "t")
+    assert diagnose.place("book", 9, ".toc", work) is None
