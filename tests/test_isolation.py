@@ -19,8 +19,8 @@ TEX_REJECTS = [r"a^b^c", r"x_1_2", r"\frac{a}", r"\hline x", r"\overset{a}", r"\
 GOOD = r"E=mc^{2}"
 POST = """第{n}篇有坏公式的文章
 By 测试者 | 2021-04-{day:02d} | 5位读者 | 引用这一篇先有好公式$\\alpha_{n}+\\beta$，再有一个TeX不收的公式${bad}$，然后又是好公式。
-$$\\int_0^1 x^{n}\\,dx = \\frac{{1}}{{{n1}}}\\label{{eq:good}}$$
-由式$\\eqref{{eq:good}}$可知结论，第{n}篇到此为止。
+$$\\int_0^1 x^{n}\\,dx = \\frac{{1}}{{{n1}}}\\label {{eq:好}}$$
+由式$\\eqref{{eq:好}}$可知结论，第{n}篇到此为止。
 """
 
 
