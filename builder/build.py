@@ -210,8 +210,9 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
         if result.ok:
             print_warnings(report, opts)  # those of the rendering that made the book, once
             break
-        for stem, line, msg in result.errors[:10]:
-            print(f"{_source_of(book, stem, cfg)}: error: TeX: {msg} (in {stem}.tex:{line})", file=opts.out)
+        for stem, line, msg, ext in result.error_places[:10] or [(s, n, m, ".tex") for s, n, m in result.errors[:10]]:
+            where = diagnose.where(stem, line, ext, work) or _source_of(book, stem, cfg)
+            print(f"{where}: error: TeX: {msg} (in {stem}{ext}:{line})", file=opts.out)
         if result.timed_out:
             print(f"error: TeX did not finish within {opts.tex_timeout:.0f} s", file=opts.out)
         found = 0 if opts.strict or result.timed_out else diagnose(result, work)

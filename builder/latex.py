@@ -231,18 +231,15 @@ class ChapterRenderer:
     def heading(self) -> str:
         """\\chapter with the title; a title TeX rejected before is set plainly (formulas as source)."""
         post = self.post
-        for attempt in (1, 2):
-            self.plain = self.title_plain
-            tex, plain = self.title_tex(post.title_inlines, post.loc)
-            self.plain = False
-            heading = Command("chapter", arguments=NoEscape(tex),
-                              options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps()
-            error = self.rejected.get(unit_digest("t", post.title_inlines)) \
-                if self.blocks_rejected and not self.title_plain else None
-            if not error:
-                break
+        error = self.rejected.get(unit_digest("t", post.title_inlines)) if self.blocks_rejected else None
+        self.title_plain = self.title_plain or bool(error)
+        if error:
             self.warn(post.loc, f"TeX rejected the title ({error}); set plainly")
-            self.title_plain = True
+        self.plain = self.title_plain
+        tex, plain = self.title_tex(post.title_inlines, post.loc)
+        self.plain = False
+        heading = Command("chapter", arguments=NoEscape(tex),
+                          options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps()
         return heading + f"{MARK}t"
 
     def toc_entries(self) -> list[tuple[str, str]]:

@@ -94,14 +94,18 @@ class Diagnosis:
 
     def __call__(self, result: TexResult, work: Path) -> int:
         """How many new things were found to blame (0: the failure cannot be mapped to the input)."""
+        # Read before anything is deleted: an error in the contents or the labels names its chapter there.
+        places = [(self.place(stem, line, ext, work), message) for stem, line, message, ext in result.error_places]
+        if any(ext in CARRIERS or stem == "book" for stem, _, _, ext in result.error_places):
+            for carrier in CARRIERS:  # they hold a title's TeX: the next run must not read it again
+                (work / f"book{carrier}").unlink(missing_ok=True)
         if not self.probed:
             self.probed = True
             found = self.check_formulas()
             if found:
                 return found
         found = 0
-        for stem, line, message, ext in result.error_places:
-            unit = self.place(stem, line, ext, work)
+        for unit, message in places:
             if unit is None:
                 continue
             chapter, key = unit
@@ -109,9 +113,6 @@ class Diagnosis:
             if digest and digest not in self.verdicts.rejected:
                 self.verdicts.rejected[digest] = message
                 found += 1
-            if ext in CARRIERS or stem == "book":
-                for carrier in CARRIERS:  # they hold the title's TeX: the next run must not read it again
-                    (work / f"book{carrier}").unlink(missing_ok=True)
         return found
 
     def check_formulas(self) -> int:
@@ -150,6 +151,21 @@ class Diagnosis:
             return inline_tex(chapter.post, formula)
         block = next(b for b in chapter.post.blocks if isinstance(b, DisplayMath) and b.formula is formula)
         return display_tex(chapter.post, block)
+
+    def where(self, stem: str, line: int, ext: str, work: Path) -> Optional[str]:
+        """The dump location of what an error at stem:line belongs to (the post's title line, a block's line)."""
+        found = self.place(stem, line, ext, work)
+        if found is None:
+            return str(self.chapters[stem].post.loc) if stem in self.chapters else None
+        chapter, key = found
+        post = chapter.post
+        if key.startswith("b") and int(key[1:]) < len(post.blocks):
+            return str(post.blocks[int(key[1:])].loc)
+        if key.startswith("f"):
+            formula = dict(post_formulas(post)).get(key)
+            if formula is not None and formula.loc is not None:
+                return str(formula.loc)
+        return str(post.loc)
 
     def place(self, stem: str, line: int, ext: str, work: Path) -> Optional[tuple[Chapter, str]]:
         """(chapter, unit key) an error in file stem:line belongs to, or None."""

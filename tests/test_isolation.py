@@ -69,11 +69,14 @@ def test_posts_with_formulas_tex_rejects(tmp_path, count):
 def test_title_with_a_formula_tex_rejects(tmp_path):
     need_tex()
     dumps = {"a.txt": "关于$a^b^c$的一个问题\nBy 测试者 | 2021-05-01 | 5位读者 | 引用正文照常，公式$x^2$也照常。\n",
-             "b.txt": "另一篇正常的文章\nBy 测试者 | 2021-05-02 | 5位读者 | 引用另一篇的正文与$y_1$。\n"}
+             "b.txt": "另一篇含$x^2$的文章\nBy 测试者 | 2021-05-02 | 5位读者 | 引用另一篇的正文与$y_1$。\n"}
     cfg_path = make_book(tmp_path, dumps, "title: 测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n")
     proc = build(cfg_path)
     assert proc.returncode == 0, proc.stderr
     assert "excerpts/a.txt:1: warning: TeX rejected the formula" in proc.stderr
+    assert proc.stderr.count("shown as source") == 1  # the good title formula was checked, and passed
+    heading = next((tmp_path / "chapters").glob("2021-05-02-*.tex")).read_text(encoding="utf-8").split("\n")[1]
+    assert "$x^2$" in heading and "sbmathsource" not in heading
     text = re.sub(r"\s+", "", pdf_text(tmp_path / "build" / "book.pdf"))
     assert "的一个问题" in text and "另一篇的正文" in text and "a^b^c" in text
 

@@ -26,7 +26,8 @@ SENTINEL = r"\setbox0=\hbox{$x$}\noindent\par"
 
 def _document(preamble: str, items: list[ProbeItem]) -> tuple[str, list[tuple[int, int, int]]]:
     """The probe's source and (first line, last line, item index) ranges; a sentinel, index -1-k, after item k."""
-    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth"]
+    # \makeatletter: a title's formula is checked inside \protected@edef, as LaTeX writes it to the contents.
+    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth\makeatletter"]
     ranges = []
     for k, item in enumerate(items):
         first = len(lines) + 1
