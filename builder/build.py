@@ -110,29 +110,29 @@ def report_diagnostics(book: Book, opts: Options) -> None:
         raise BuildFailed(f"{len(book.diagnostics)} warning(s) and --strict")
 
 
-def chapter_stamps(book: Book, cfg: Config, rejected: dict[str, str], terms: list) -> dict[str, str]:
+def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list) -> dict[str, str]:
     """What each chapter's text depends on: its post, its part, the index terms, the templates, the tool,
-    and what TeX rejected (a formula it rejected is shown as source)."""
+    and what TeX rejected in it (a formula it rejected is shown as source)."""
     shared = digest(tool_digest(), styles_digest(cfg), repr(cfg.glossary), repr(cfg.index_terms),
-                    repr(sorted(rejected)),
                     repr(cfg.index_ignore),
                     # Terms found in other posts and titles other posts cite can change this chapter.
                     repr(sorted(t.text for t in terms)),
                     repr(sorted((c.post.display_title, c.post.id) for c in book.chapters())))
+    rejected_in = verdicts.of_post()
     stamps = {}
     for part in book.parts:
         for ch in part.chapters:
             stamps[ch.post.id] = digest(shared, content_key(ch.post), part.title, repr(ch.series_number),
-                                        repr(ch.related))
+                                        repr(ch.related), repr(sorted(rejected_in.get(ch.post.id, []))))
     return stamps
 
 
 def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
-                   rejected: Optional[dict[str, str]] = None) -> tuple[RenderReport, dict[str, str]]:
+                   verdicts: Verdicts) -> tuple[RenderReport, dict[str, str]]:
     """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
-    rejected = rejected or {}
+    rejected = verdicts.rejected
     terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore)
-    stamps = chapter_stamps(book, cfg, rejected, terms)
+    stamps = chapter_stamps(book, cfg, verdicts, terms)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
     report = RenderReport()
@@ -188,7 +188,7 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
     report_diagnostics(book, opts)
     verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
     if opts.dry_run:
-        print_warnings(write_chapters(book, cfg, opts, state, verdicts.rejected)[0], opts)
+        print_warnings(write_chapters(book, cfg, opts, state, verdicts)[0], opts)
         say(opts, "would run TeX: the inputs of build/book.pdf changed" if not opts.always_make
             else "would run TeX from scratch (-B)")
         return target
@@ -197,7 +197,7 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
         clean_intermediates(work, JOBNAME)
     diagnose = Diagnosis(book, cfg, verdicts, opts.out, opts.tex_timeout)
     while True:  # until TeX succeeds, or fails in a way nothing in the input explains
-        report, _ = write_chapters(book, cfg, opts, state, verdicts.rejected)
+        report, _ = write_chapters(book, cfg, opts, state, verdicts)
         if opts.strict and report.warnings:
             print_warnings(report, opts)
             raise BuildFailed(f"{len(report.warnings)} formula warning(s) and --strict")
@@ -279,9 +279,9 @@ def build_chapters(cfg: Config, opts: Options) -> None:
     state = BuildState.load(cfg.build_dir)
     book = load_book(cfg)
     report_diagnostics(book, opts)
-    rejected = Verdicts.load(cfg.build_dir, verdict_stamp(cfg)).rejected
-    print_warnings(write_chapters(book, cfg, opts, state, rejected)[0], opts)
-    write_assembly(book, cfg, opts, rejected)
+    verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
+    print_warnings(write_chapters(book, cfg, opts, state, verdicts)[0], opts)
+    write_assembly(book, cfg, opts, verdicts.rejected)
     if not opts.dry_run:
         state.save()
 

@@ -36,6 +36,7 @@ class Verdicts:
     stamp: str
     rejected: dict[str, str] = field(default_factory=dict)
     accepted: set[str] = field(default_factory=set)
+    posts: dict[str, list[str]] = field(default_factory=dict)  # rejected digest -> the posts it is in
 
     @classmethod
     def load(cls, build_dir: Path, stamp: str) -> "Verdicts":
@@ -43,15 +44,30 @@ class Verdicts:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("stamp") == stamp:
-                return cls(path, stamp, dict(data["rejected"]), set(data["accepted"]))
+                return cls(path, stamp, dict(data["rejected"]), set(data["accepted"]), dict(data["posts"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
         return cls(path, stamp)
 
+    def reject(self, digest: str, message: str, post_ids: list[str]) -> bool:
+        """Record TeX's verdict; False when it was known already."""
+        known = digest in self.rejected
+        self.rejected.setdefault(digest, message)
+        self.posts[digest] = sorted(set(self.posts.get(digest, [])) | set(post_ids))
+        return not known
+
+    def of_post(self) -> dict[str, list[str]]:
+        """post id -> the rejected digests in it: what its chapter's stamp depends on."""
+        out: dict[str, list[str]] = {}
+        for digest, post_ids in self.posts.items():
+            for post_id in post_ids:
+                out.setdefault(post_id, []).append(digest)
+        return out
+
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"stamp": self.stamp, "rejected": self.rejected,
+        tmp.write_text(json.dumps({"stamp": self.stamp, "rejected": self.rejected, "posts": self.posts,
                                    "accepted": sorted(self.accepted)}, indent=0), encoding="utf-8")
         os.replace(tmp, self.path)
 
@@ -110,26 +126,27 @@ class Diagnosis:
                 continue
             chapter, key = unit
             digest = self.unit_key(chapter, key)
-            if digest and digest not in self.verdicts.rejected:
-                self.verdicts.rejected[digest] = message
+            if digest and self.verdicts.reject(digest, message, [chapter.post.id]):
                 found += 1
         return found
 
     def check_formulas(self) -> int:
         """Typeset every formula of the book whose verdict is not known yet, alone: the ones TeX rejects."""
-        items, keys = [], {}
+        items: list[ProbeItem] = []
+        owners: dict[str, list[str]] = {}  # digest -> posts it is in
         for chapter in self.book.chapters():
             for key, formula in post_formulas(chapter.post):
                 if not formula.ok or formula.empty:
                     continue
                 tex = self.formula_tex(chapter, key, formula)
                 digest = formula_digest(tex)
-                if digest in self.verdicts.accepted or digest in self.verdicts.rejected or digest in keys:
+                if digest in self.verdicts.accepted or digest in self.verdicts.rejected:
                     continue
-                if key.startswith("t"):  # a title's formula also travels to the contents and the bookmarks
-                    tex = r"\protected@edef\sbprobetitle{" + tex + r"}\sbprobetitle"
-                keys[digest] = (chapter, formula)
-                items.append(ProbeItem(digest, tex, formula.display))
+                if digest not in owners:
+                    if key.startswith("t"):  # a title's formula also travels to the contents and the bookmarks
+                        tex = r"\protected@edef\sbprobetitle{" + tex + r"}\sbprobetitle"
+                    items.append(ProbeItem(digest, tex, formula.display))
+                owners.setdefault(digest, []).append(chapter.post.id)
         if not items:
             return 0
         self.say(f"checking {len(items)} formula(s) one by one to find what TeX rejects")
@@ -139,9 +156,9 @@ class Diagnosis:
         except ProbeFailed as exc:
             self.say(f"warning: the formula check could not run: {exc}")
             return 0
-        for digest, (chapter, formula) in keys.items():
+        for digest, post_ids in owners.items():
             if digest in failed:
-                self.verdicts.rejected[digest] = failed[digest]
+                self.verdicts.reject(digest, failed[digest], post_ids)
             else:
                 self.verdicts.accepted.add(digest)
         return len(failed)

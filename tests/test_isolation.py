@@ -24,9 +24,13 @@ $$\\int_0^1 x^{n}\\,dx = \\frac{{1}}{{{n1}}}\\label {{eq:好}}$$
 """
 
 
+CLEAN = "没有坏公式的第{n}篇\nBy 测试者 | 2021-03-{day:02d} | 5位读者 | 引用这一篇只有好公式$x_{n}^2$与$\\sqrt{{{n}}}$。\n"
+
+
 def book_with_bad_formulas(root, count: int):
     dumps = {f"p{n:02d}.txt": POST.format(n=n, day=n + 1, n1=n + 1, bad=TEX_REJECTS[n])
              for n in range(count)}
+    dumps.update({f"q{n}.txt": CLEAN.format(n=n, day=n + 1) for n in range(3)})
     return make_book(root, dumps, "title: 测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n")
 
 
@@ -47,6 +51,8 @@ def test_posts_with_formulas_tex_rejects(tmp_path, count):
                           proc.stderr)
     assert sorted(int(n) for n, _ in rejected) == list(range(count)), proc.stderr
     assert proc.stderr.count("shown as source") == count
+    rounds = [int(n) for n in re.findall(r"chapters: \d+ in the book, (\d+) rendered", proc.stderr)]
+    assert rounds == [count + 3, count], proc.stderr  # the second round renders only where TeX rejected
     text = re.sub(r"\s+", "", pdf_text(tmp_path / "build" / "book.pdf", layout=False))
     for n in range(count):  # the bad formula as its source, the good ones typeset, the reference resolved
         assert TEX_REJECTS[n].replace("\\", "")[:4] in text.replace("\\", "")
@@ -132,6 +138,20 @@ def test_any_formula_typesets_or_is_shown_as_source_alone(tmp_path_factory, form
 
 
 # Mapping TeX's errors to what caused them -------------------------------------------------------------
+
+@pytest.mark.tex
+def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
+    """A formula whose error leaves a group open must not hide the verdicts on the formulas after it."""
+    need_tex()
+    from builder.config import Config
+    from builder.latex import render_preamble
+    from builder.mathtex.probe import ProbeItem, probe
+    # `\text{a_b}` is what the book once gave TeX for MathJax's `\text{a_b}`: its errors delete closing braces.
+    sources = [r"$x^2$", r"$\text{a_b}(x)$", r"$y_1$", r"$a^b^c$", r"$\frac{1}{2}$", r"$x_1_2$", r"$z$"]
+    items = [ProbeItem(str(k), source, False) for k, source in enumerate(sources)]
+    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "styles"], workdir=tmp_path)
+    assert sorted(verdict) == ["1", "3", "5"], verdict
+
 
 def test_error_lines_lead_back_to_formulas_blocks_and_titles():
     lines = [r"\chapter[x]{x}%@t", r"\label{p:chapter}", "%@b0", "文字%", r"$a$%@f0", "更多文字", "",

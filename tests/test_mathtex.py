@@ -209,6 +209,18 @@ def test_require_size_switches_and_web_wrappers():
     assert inline(r"\unicode{x263A}") == r"$\text{☺}$"
 
 
+def test_text_is_plain_text_as_in_mathjax():
+    """MathJax 3 prints \\text{…} as written, but for $…$ (math), \\ref and \\eqref, and \\$ \\{ \\} \\\\."""
+    assert inline(r"\text{stop_gradient}(x)") == r"$\text{stop\_gradient}(x)$"
+    assert inline(r"\mbox{A&B #1 \& x^2 {c}}") == \
+        r"$\mbox{A\&B \#1 \textbackslash{}\& x\textasciicircum{}2 \{c\}}$"
+    assert inline(r"\text{当$x_1>0$时}") == r"$\text{当$x_1>0$时}$"
+    assert inline(r"\text{见\eqref{eq:a}，\(y\)}") == r"$\text{见\eqref{p:eq:a}，$y$}$"
+    assert inline(r"x\tag{a_b}") == r"$x\qquad\text{(a\_b)}$"
+    assert "does not close" in parse(r"\text{a$b}", False).problem
+    assert "'$'" in parse(r"a$b", False).problem
+
+
 def test_plain_tex_forms():
     assert inline(r"\pmatrix{a&b\cr c&d}") == r"$\begin{pmatrix}a&b\\c&d\end{pmatrix}$"
     assert inline(r"{\frak g}") == r"${\mathfrak{g}}$"

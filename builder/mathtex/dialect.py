@@ -84,7 +84,7 @@ ENCLOSE = {"box": "boxed", "roundedbox": "boxed", "circle": "boxed", "updiagonal
            "longdiv": None, "madruwb": None, "phasorangle": None, "updiagonalarrow": "cancel"}
 
 # Commands this book's parser writes itself (defined in styles/sbmathjax.sty), never taken from a post.
-OWN_COMMANDS = frozenset(["sbcolorbbox"])
+OWN_COMMANDS = frozenset(["sbcolorbbox", "textbackslash", "textasciicircum", "textasciitilde"])
 
 # LaTeX packages a formula's commands need, loaded only when a formula of the book uses one of them
 # (each package costs time in every TeX pass). In loading order: arydshln must come after colortbl.

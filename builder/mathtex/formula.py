@@ -6,7 +6,7 @@ from typing import Optional
 
 from . import dialect
 from .lexer import (
-    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SPACE, LexError, Token, argument, optional_argument, plain_text,
+    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SHIFT, SPACE, LexError, Token, argument, optional_argument, plain_text,
     serialize, skip_spaces, strip_spaces, tokenize,
 )
 from .arrays import BEGIN, END, check_column_spec, matching_end, widen_arrays
@@ -152,6 +152,8 @@ def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
             stack.pop()
         elif kind == PARAM:
             raise FormulaError("formula contains '#' outside a macro definition")
+        elif kind == SHIFT:
+            raise FormulaError("formula contains an unclosed or nested '$'")
         elif kind == CS:
             if text in ("begin", "end"):
                 arg = argument(tokens, i + 1)

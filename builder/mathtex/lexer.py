@@ -15,6 +15,7 @@ SUP = "^"
 SUB = "_"
 PARAM = "#"  # #1..#9: only inside a macro definition's body
 TILDE = "~"
+SHIFT = "$"  # only inside \text{…}, where MathJax reads $…$ as math
 
 # One alternative per kind; TeX's rule that spaces after a control word are skipped is applied here.
 TOKEN_RE = re.compile(r"""
@@ -41,7 +42,7 @@ class LexError(ValueError):
 
 
 def tokenize(source: str) -> list[Token]:
-    """Tokens of a formula; `^^`, `$` and a lone trailing backslash are refused, comments dropped."""
+    """Tokens of a formula; `^^` and a lone trailing backslash are refused, comments dropped."""
     out: list[Token] = []
     append = out.append
     for m in TOKEN_RE.finditer(source):
@@ -54,8 +55,6 @@ def tokenize(source: str) -> list[Token]:
             append(Token(SPACE, " "))
         elif kind == "special":
             ch = m.group(0)
-            if ch == "$":
-                raise LexError("formula contains an unclosed or nested '$'")
             append(Token(ch if ch != "#" else PARAM, ch))
         elif kind == "symbol":
             append(Token(CS, m.group("symbol")))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import unicodedata
 
 from . import dialect
-from .lexer import CHAR, CLOSE, CS, OPEN, SPACE, Token, argument, optional_argument, plain_text, skip_spaces
+from .lexer import (
+    CHAR, CLOSE, CS, OPEN, SHIFT, SPACE, TILDE, Token, argument, optional_argument, plain_text, skip_spaces,
+)
 
 COLOR = "color"  # token kind the normaliser adds: a colour as RRGGBB, right after a colour command
 
@@ -75,7 +77,6 @@ def normalize(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             i = arg[1]
             continue
         if text in dialect.TEXT_ARGUMENT or text in dialect.NAME_ARGUMENT:
-            # Text is text: copied as it is (Chinese needs no wrapping there, symbols stay characters).
             out.append(tok)
             j = i + 1
             if text == "tag" and j < n and tokens[j] == Token(CHAR, "*"):
@@ -84,7 +85,10 @@ def normalize(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             arg = argument(tokens, j)
             if arg is None:
                 raise FormulaError(f"\\{text} without its argument")
-            out.extend(tokens[j:arg[1]])
+            if text in dialect.NAME_ARGUMENT:
+                out.extend(tokens[j:arg[1]])  # a label's name, kept exactly
+            else:
+                out.extend([Token(OPEN, "{"), *text_argument(arg[0]), Token(CLOSE, "}")])
             i = arg[1]
             continue
         if text in dialect.COLOR_COMMANDS:
@@ -175,6 +179,54 @@ def _enclose(tokens: list[Token], i: int, out: list[Token], notes: list[str]) ->
             notes.append(f"\\enclose{{{notation}}} has no printed form here; the content is shown unmarked")
     out.extend([Token(OPEN, "{"), *body, Token(CLOSE, "}")])
     return arg[1]
+
+
+TEXT_MATH = "textmath"  # token kind: a `$` that opens or closes math inside \text{…}
+
+
+def _literal(chars: str) -> list[Token]:
+    """Characters printed as they are in LaTeX's text mode."""
+    out: list[Token] = []
+    for c in chars:
+        if c in "#$%&_{}":
+            out.append(Token(CS, c))
+        elif c in "^~\\":
+            out.extend([Token(CS, {"^": "textasciicircum", "~": "textasciitilde", "\\": "textbackslash"}[c]),
+                        Token(OPEN, "{"), Token(CLOSE, "}")])
+        else:
+            out.append(Token(CHAR, c))
+    return out
+
+
+def text_argument(tokens: list[Token]) -> list[Token]:
+    """The argument of \\text (\\mbox, \\textbf, \\tag…) as MathJax 3 reads it: plain text, where `$…$` and
+    `\\(…\\)` are math, \\ref and \\eqref references, `\\$ \\{ \\} \\\\` those characters, and anything else (`_`, `&`,
+    a command) printed as written."""
+    out: list[Token] = []
+    in_math = False
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        kind, text = tok
+        i += 1
+        if kind == SHIFT or (kind == CS and text == ("(" if not in_math else ")")):
+            in_math = not in_math
+            out.append(Token(TEXT_MATH, "$"))
+        elif in_math or kind in (SPACE, TILDE) or (kind == CHAR and text not in "#$%&_{}^~\\"):
+            out.append(tok)
+        elif kind == CS and text in ("ref", "eqref"):
+            arg = argument(tokens, i)
+            out.extend([tok, *tokens[i:arg[1]]] if arg else [tok])
+            i = arg[1] if arg else i
+        elif kind == CS and text in "${}\\" and len(text) == 1:
+            out.extend(_literal(text))
+        elif kind == CS:
+            out.extend(_literal("\\" + text))
+        else:
+            out.extend(_literal(text))
+    if in_math:
+        raise FormulaError("\\text{…} opens math with $ and does not close it")
+    return out
 
 
 def _arguments(tokens: list[Token], i: int, count: int, name: str) -> tuple[list[list[Token]], int]:

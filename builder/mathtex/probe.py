@@ -20,14 +20,19 @@ class ProbeItem:
     display: bool
 
 
-# TeX gives up after 100 errors in one paragraph; ending an (empty) paragraph after each formula resets the count.
-SENTINEL = r"\setbox0=\hbox{$x$}\noindent\par"
+# After each formula: one that cannot fail, then a check that TeX is back where it was (the document's group
+# level, vertical mode): a formula whose error left a group open would otherwise swallow the next ones
+# without a word. \sbprobelost is undefined on purpose: its error marks the place. Ending an (empty)
+# paragraph resets TeX's count of errors, which stops the run at 100 per paragraph.
+SENTINEL = (r"\setbox0=\hbox{$x$}\ifnum\currentgrouplevel=\sbprobelevel\relax\ifvmode\else\sbprobelost\fi"
+            r"\else\sbprobelost\fi\noindent\par")
 
 
 def _document(preamble: str, items: list[ProbeItem]) -> tuple[str, list[tuple[int, int, int]]]:
     """The probe's source and (first line, last line, item index) ranges; a sentinel, index -1-k, after item k."""
     # \makeatletter: a title's formula is checked inside \protected@edef, as LaTeX writes it to the contents.
-    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth\makeatletter"]
+    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth\makeatletter",
+                                                   r"\edef\sbprobelevel{\the\currentgrouplevel}"]
     ranges = []
     for k, item in enumerate(items):
         first = len(lines) + 1
@@ -62,26 +67,26 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
     failed: dict[int, str] = {}
     trusted = len(items)
     starts = [r[0] for r in ranges]
-    for m in ERROR_RE.finditer(log):
+    for m in ERROR_RE.finditer(log):  # in the order TeX met them
         line, message = int(m.group("line")), m.group("msg").strip()
         if Path(m.group("file")).stem != JOBNAME or not ranges or line < ranges[0][0]:
             raise ProbeFailed(f"the formula check failed outside any formula: {m.group('file')}:{line}: {message}")
         first, last, k = ranges[bisect.bisect_right(starts, line) - 1]
-        if line > last:
-            raise ProbeFailed(f"the formula check failed between formulas: line {line}: {message}")
+        if line > last:  # after the last formula (\end{document}): its sentinel already said what it could
+            break
         if k >= 0:
             failed.setdefault(k, message)
-        else:
-            spilled_from = -1 - k  # that item's error reached its sentinel: the items after it are unknown
-            trusted = min(trusted, spilled_from + 1)
+            continue
+        # A sentinel failed: the error of the formula before it spilled over; what follows is unknown.
+        trusted = -1 - k + 1
+        break
     finished = ("Output written" in log or "No pages of output" in log) and not any(
         stop in log for stop in ("(That makes 100 errors", "Emergency stop", "TeX capacity exceeded", "job aborted"))
     if not finished:
         # TeX stopped early (capacity exceeded, fatal error): what it did not reach is unknown.
-        reached = max(failed, default=-1) + 1
-        if reached >= len(items) or not failed:
+        if not failed:
             raise ProbeFailed("TeX stopped before the end of the formula check")
-        trusted = min(trusted, reached)
+        trusted = min(trusted, max(failed) + 1)  # the formula with the last error stopped it
     return failed, trusted
 
 
