@@ -158,9 +158,27 @@ def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Bl
     return blocks
 
 
+def _unclosed(text: str) -> int:
+    return sum(1 for kind, _ in find_inline(text) if kind == "unclosed")
+
+
+def _join_broken_formulas(pieces: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """A line that ends inside `$…$`, and the next that closes it: one paragraph (MathJax reads math across
+    the line breaks of a paragraph; a scraper kept such a break)."""
+    out: list[tuple[str, int, str]] = []
+    for piece in pieces:
+        if out and out[-1][0] == piece[0] == "text":
+            before, after = _unclosed(out[-1][2]), _unclosed(piece[2])
+            if before and after and _unclosed(out[-1][2] + "\n" + piece[2]) < before + after:
+                out[-1] = ("text", out[-1][1], out[-1][2] + "\n" + piece[2])
+                continue
+        out.append(piece)
+    return out
+
+
 def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: MacroTable) -> list[Block]:
     clean = [(n, t.strip()) for n, t in lines if t.strip()]
-    pieces = _split_displays(clean, path, warn)
+    pieces = _join_broken_formulas(_split_displays(clean, path, warn))
     blocks: list[Block] = []
     i = 0
     while i < len(pieces):

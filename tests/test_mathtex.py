@@ -221,6 +221,16 @@ def test_text_is_plain_text_as_in_mathjax():
     assert "'$'" in parse(r"a$b", False).problem
 
 
+def test_what_mathjax_accepts_and_tex_would_not():
+    # bm runs TeX out of memory on bold inside bold; inner bold is bold already
+    assert inline(r"\boldsymbol{f(\boldsymbol{x};\bm{\theta})}") == r"$\boldsymbol{f({x};{\theta})}$"
+    # a command as a script: MathJax takes it with its arguments, TeX one token (`^\,` is `^\mskip…`)
+    assert inline(r"\min^{\,^\,}x^\frac12 a_\text{b}") == r"$\min^{\,^{\,}}x^{\frac12} a_{\text{b}}$"
+    # `…\\ \end{align}`: MathJax drops the empty last line; an empty line inside is `{}`, never a blank line
+    assert display(r"\begin{align}a\\[5pt]b\\\end{align}") == "\\begin{align}\na\\\\[5pt]\nb\n\\end{align}"
+    assert "\n{}\\\\\n" in display(r"\begin{align}a\\ \\ b\end{align}")
+
+
 def test_plain_tex_forms():
     assert inline(r"\pmatrix{a&b\cr c&d}") == r"$\begin{pmatrix}a&b\\c&d\end{pmatrix}$"
     assert inline(r"{\frak g}") == r"${\mathfrak{g}}$"
@@ -254,6 +264,15 @@ def test_bare_environments_are_display_math():
     kinds = [type(b).__name__ for b in blocks]
     assert kinds == ["Paragraph", "DisplayMath", "Paragraph"]
     assert blocks[1].formula.ok and r"\hline" in display(blocks[1].formula.source)
+
+
+def test_inline_formula_broken_over_two_lines_is_one_formula():
+    lines = [(1, r"其中$u(t)\in\mathbb{R}^{d_i},"), (2, r"x(t)\in\mathbb{R}^{d}$。当然我们也可以将它离散化。")]
+    warnings = []
+    blocks = build_blocks(lines, "t.txt", lambda loc, msg: warnings.append(msg))
+    assert not warnings and len(blocks) == 1
+    formulas = [i.formula for i in blocks[0].inlines if isinstance(i, Math)]
+    assert len(formulas) == 1 and formulas[0].ok and "x(t)" in formulas[0].source
 
 
 def test_nested_environments_of_the_same_name_close_at_the_right_end():

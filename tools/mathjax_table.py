@@ -131,6 +131,27 @@ def build_table(raw: dict, mathjax: Path) -> dict:
             "colors": dict(sorted(colors.items())), "unicode": {}}
 
 
+def sample_arguments(name: str, sample: str) -> int:
+    """How many braced arguments follow the command in MathJax's sample (`\\frac{x}{y}`: 2)."""
+    from builder.mathtex.lexer import CS, OPEN, argument, optional_argument, skip_spaces, tokenize
+    try:
+        tokens = tokenize(sample)
+    except ValueError:
+        return 0
+    at = next((k for k, t in enumerate(tokens) if t.kind == CS and t.text == name), None)
+    if at is None:
+        return 0
+    i, count = at + 1, 0
+    opt = optional_argument(tokens, i)
+    if opt is not None:
+        i = opt[1]
+    while True:
+        j = skip_spaces(tokens, i)
+        if j >= len(tokens) or tokens[j].kind != OPEN:
+            return count
+        i, count = argument(tokens, j)[1], count + 1
+
+
 def unicode_commands(table: dict) -> dict[str, str]:
     """A non-ASCII character -> the command MathJax prints it with (the shortest name LaTeX also has)."""
     best: dict[str, str] = {}
@@ -201,6 +222,9 @@ def main() -> None:
     TABLE.write_text(json.dumps(table, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     tex_check(table)
     table["unicode"] = unicode_commands(table)
+    for name, entry in table["commands"].items():
+        if entry.get("sample") and sample_arguments(name, entry["sample"]):
+            entry["args"] = sample_arguments(name, entry["sample"])
     TABLE.write_text(json.dumps(table, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     bad = sorted(k for k, v in table["commands"].items() if v.get("tex_error"))
     bad_env = sorted(k for k, v in table["environments"].items() if v.get("tex_error"))

@@ -22,6 +22,7 @@ class Entry:
 _DATA = json.loads(TABLE_FILE.read_text(encoding="utf-8"))
 MATHJAX_VERSION: str = _DATA["mathjax"]
 COMMANDS = {k: Entry(k, v["package"], v.get("tex_error")) for k, v in _DATA["commands"].items()}
+ARGUMENTS = {k: v["args"] for k, v in _DATA["commands"].items() if v.get("args")}  # braced arguments it takes
 ENVIRONMENTS = {k: Entry(k, v["package"], v.get("tex_error")) for k, v in _DATA["environments"].items()}
 COLORS: dict[str, str] = _DATA["colors"]  # MathJax's named colours and the CSS names -> RRGGBB
 UNICODE_COMMANDS: dict[str, str] = _DATA["unicode"]  # a character -> the MathJax command that prints it

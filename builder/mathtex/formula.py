@@ -6,7 +6,7 @@ from typing import Optional
 
 from . import dialect
 from .lexer import (
-    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SHIFT, SPACE, LexError, Token, argument, optional_argument, plain_text,
+    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SHIFT, SPACE, SUB, SUP, LexError, Token, argument, optional_argument, plain_text,
     serialize, skip_spaces, strip_spaces, tokenize,
 )
 from .arrays import BEGIN, END, check_column_spec, matching_end, widen_arrays
@@ -126,7 +126,7 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         table = macros if macros is not None else MacroTable()
         tokens, used = table.define_and_expand(tokens)
         tokens, notes = normalize(tokens)
-        tokens = widen_arrays(_structure(tokens, strict_tex))
+        tokens = widen_arrays(_brace_scripts(_structure(tokens, strict_tex)))
         env, starred, env_args, body = _outer_environment(tokens, display)
         body = _inner_forms(body)
         rows = _rows(body, env, display)
@@ -212,6 +212,31 @@ def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
     return out
 
 
+def _brace_scripts(tokens: list[Token]) -> list[Token]:
+    """`x^\\,` and `x^\\frac12`: MathJax takes a command with its arguments as the script; TeX takes one
+    token, and a macro that expands to several fails (`^\\,` is `^\\mskip…`). The script gets its braces."""
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        out.append(tok)
+        i += 1
+        if tok.kind not in (SUP, SUB):
+            continue
+        j = skip_spaces(tokens, i)
+        if j >= n or tokens[j].kind != CS or tokens[j].text in ("left", "right", "middle", "limits", "nolimits"):
+            continue
+        end = j + 1
+        for _ in range(dialect.ARGUMENTS.get(tokens[j].text, 0)):
+            arg = argument(tokens, end)
+            if arg is None:
+                break
+            end = arg[1]
+        out.extend([Token(OPEN, "{"), *tokens[j:end], Token(CLOSE, "}")])
+        i = end
+    return out
+
+
 def _opened(what: str) -> str:
     return "a \\left…\\right" if what == "left" else ("a group" if what == "{" else f"environment {what[4:]}")
 
@@ -289,7 +314,14 @@ def _rows(body: list[Token], env: str, display: bool) -> list[Row]:
         rows.append(_row(body[last:sep], tuple(body[sep:end])))
         last = end
     rows.append(_row(body[last:], ()))
+    if len(rows) > 1 and _blank(rows[-1]):  # `…\\ \end{align}`: MathJax drops the empty last line, so do we
+        rows[-1:] = []
+        rows[-1] = Row(rows[-1].tokens, rows[-1].labels, rows[-1].tag, rows[-1].tag_star, rows[-1].nonumber, ())
     return rows
+
+
+def _blank(row: Row) -> bool:
+    return not row.labels and row.tag is None and not row.nonumber and all(t.kind == SPACE for t in row.tokens)
 
 
 def _row(tokens: list[Token], end: tuple[Token, ...]) -> Row:

@@ -88,7 +88,8 @@ def display(formula: Formula, prefix: str, fit_key: str) -> str:
     """The display in its environment; a one-line formula wider than the text is scaled (\\sbfit)."""
     if formula.env and formula.env != "equation":  # equation is set below, like a display without one
         name = formula.env + ("*" if formula.starred else "")
-        lines = [tex(strip_spaces(row.tokens), prefix) + _annotations(row, prefix) + tex(row.end, prefix)
+        # An empty line would end a paragraph inside the environment: an empty row is written `{}`.
+        lines = [(tex(strip_spaces(row.tokens), prefix) or "{}") + _annotations(row, prefix) + tex(row.end, prefix)
                  for row in formula.rows]
         return f"\\begin{{{name}}}{tex(formula.env_args, prefix)}\n" + "\n".join(lines) + f"\n\\end{{{name}}}"
     env = "equation" if formula.numbering == "one" else "equation*"

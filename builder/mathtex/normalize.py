@@ -26,7 +26,10 @@ def _wrap_text(chars: list[str]) -> list[Token]:
     return [Token(CS, "text"), Token(OPEN, "{"), *(Token(CHAR, c) for c in chars), Token(CLOSE, "}")]
 
 
-def normalize(tokens: list[Token]) -> tuple[list[Token], list[str]]:
+BOLD = frozenset(["boldsymbol", "bm"])  # bm runs TeX out of memory on \boldsymbol{f(\boldsymbol{x})}
+
+
+def normalize(tokens: list[Token], bold: bool = False) -> tuple[list[Token], list[str]]:
     """Drop \\require and size switches, unwrap web-only wrappers, turn \\unicode, colours and Unicode
     symbols into commands, put Chinese into \\text{}. Returns the tokens and notes on what was lost."""
     out: list[Token] = []
@@ -60,6 +63,16 @@ def normalize(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             continue
         if text in dialect.SIZE_SWITCHES:
             i += 1
+            continue
+        if text in BOLD:
+            # Bold inside bold is bold already: the inner command goes, its group stays.
+            arg = argument(tokens, i + 1)
+            if arg is None:
+                raise FormulaError(f"\\{text} without its argument")
+            inner, inner_notes = normalize(list(arg[0]), bold=True)
+            notes.extend(inner_notes)
+            out.extend(([] if bold else [tok]) + [Token(OPEN, "{"), *inner, Token(CLOSE, "}")])
+            i = arg[1]
             continue
         if text in dialect.UNWRAP:
             count, keep = dialect.UNWRAP[text]
