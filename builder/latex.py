@@ -124,14 +124,15 @@ class ChapterRenderer:
         return None
 
     def inline_math(self, formula: Formula, loc: Location) -> str:
-        if formula.empty:
-            return ""  # `$\require{AMScd}$`, a formula that only defines macros: nothing to print
+        if formula.empty:  # `$\require{AMScd}$`, macro definitions, \setCounter: nothing to print
+            return mlatex.counter(formula)
         tex = inline_tex(self.post, formula) if formula.ok else ""
         reason = self._checked(formula, loc, tex)
         if reason or self.plain:
             return self._source(formula, loc, reason)
         # On a line of its own with its marker; the `%` ends keep TeX from seeing the line breaks.
-        return f"%\n{tex}{MARK}{self.keys.get(id(formula), '')}\n" + ("{}" if self._space_follows else "")
+        return (f"{mlatex.counter(formula)}%\n{tex}{MARK}{self.keys.get(id(formula), '')}\n"
+                + ("{}" if self._space_follows else ""))
 
     def display(self, block: DisplayMath) -> str:
         formula = block.formula
@@ -141,7 +142,8 @@ class ChapterRenderer:
         if reason or self.plain:
             return self._source(formula, block.loc, reason)
         first, _, rest = tex.partition("\n")
-        return f"{first}{MARK}{key}\n{rest}{MARK}/{key}" if rest else f"{tex}{MARK}{key}"
+        marked = f"{first}{MARK}{key}\n{rest}{MARK}/{key}" if rest else f"{tex}{MARK}{key}"
+        return mlatex.counter(formula) + marked
 
     # inline ------------------------------------------------------------------
     def inlines(self, inlines: tuple[Inline, ...], loc: Location, seen: Optional[set[str]] = None,

@@ -63,7 +63,6 @@ def test_stand_alone_environments(source):
     (r"\catcode`\^=12", "\\catcode, which MathJax does not know either"),
     (r"\special{x}", "\\special, which MathJax does not know either"),
     (r"\newenvironment{x}{a}{b}", "defines an environment"),
-    (r"\verb|x|", "verbatim"),
     (r"^^5cinput", "'^^'"),
     (r"a$b", "'$'"),
     (r"#1", "'#'"),
@@ -73,9 +72,20 @@ def test_dangerous_input_is_refused(source, fragment):
     assert not f.ok and fragment in f.problem
 
 
-def test_comments_are_dropped_as_mathjax_does():
-    assert [t.text for t in tokenize("a%\\input{x}\nb")] == ["a", "b"]
+def test_comments_as_mathjax_reads_them():
+    assert inline("a%\\input{x}\nb") == "$a b$".replace(" ", "")  # to the end of the line, dropped
     assert "input" not in inline("x % \\input{/etc/passwd}")
+    assert inline(r"\frac{a%c}{b}") == r"$\frac{a}{b}$"  # an argument is read before the comments in it
+    assert inline(r"\textbf{57.81%}") == r"$\textbf{57.81\%}$"  # in text, `%` is a character
+    assert [t.kind for t in tokenize("a%b")] == ["char", "%", "char"]
+
+
+def test_verb_and_the_blogs_set_counter():
+    assert inline(r"\mathbb{Z}_p \verb|\| \{0\}") == r"$\mathbb{Z}_p \texttt{\textbackslash{}} \{0\}$"
+    f = parse(r"\setCounter{24}", False)
+    assert f.ok and f.empty and f.counter == 24 and mlatex.counter(f) == r"\setcounter{equation}{24}"
+    formulas = [f, parse(r"\begin{equation}x\end{equation}", True)]
+    assert Numbering.count([(3, "p", formulas)]).lines[id(formulas[1])][0].ref == "3.25"
 
 
 # Post-local macros -------------------------------------------------------------------------------------

@@ -32,7 +32,10 @@ del _DATA
 
 # Handled by the formula parser itself (numbering, references, macros, structure), whatever the table says;
 # and words MathJax reads as part of another command (\root 3\of x).
-STRUCTURAL = frozenset("label tag notag nonumber eqref ref begin end newcommand renewcommand def let require of".split())
+STRUCTURAL = frozenset("label tag notag nonumber eqref ref begin end newcommand renewcommand def let require of "
+                       "setCounter".split())
+# The blog's own command (from its MathJax configuration): \setCounter{24} before a post's first equation
+# makes it (25), continuing the numbers of an earlier post of the series.
 
 # Refused whatever MathJax allows: they define things TeX would keep (environments), or mean something only
 # in a web page. Post-local \newcommand, \def and \let are expanded in Python and never reach TeX.
@@ -40,7 +43,6 @@ REFUSED: dict[str, str] = {
     "newenvironment": "defines an environment (only \\newcommand, \\def and \\let are expanded)",
     "renewenvironment": "defines an environment (only \\newcommand, \\def and \\let are expanded)",
     "mmlToken": "writes raw MathML",
-    "verb": "verbatim text has no safe form inside a formula",
     "Newextarrow": "defines a command",
     "mathtoolsset": "changes settings",
     "definecolor": "defines a colour",

@@ -56,6 +56,7 @@ class Formula:
     macros: tuple[str, ...] = field(default=(), metadata=DERIVED)  # the post's own macros it used (expanded)
     problem: Optional[str] = field(default=None, metadata=DERIVED)  # why it cannot be typeset: shown as source
     notes: tuple[str, ...] = field(default=(), metadata=DERIVED)  # what was changed (unknown colour: black)
+    counter: Optional[int] = field(default=None, metadata=DERIVED)  # \setCounter{N}: next equation is N+1
     loc: object = field(default=None, compare=False, metadata=DERIVED)
 
     @property
@@ -126,13 +127,15 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         table = macros if macros is not None else MacroTable()
         tokens, used = table.define_and_expand(tokens)
         tokens, notes = normalize(tokens)
+        tokens, counter = _set_counter(tokens)
         tokens = widen_arrays(_brace_scripts(_structure(tokens, strict_tex)))
         env, starred, env_args, body = _outer_environment(tokens, display)
         body = _inner_forms(body)
         rows = _rows(body, env, display)
     except (LexError, MacroError, FormulaError) as exc:
         return Formula(source, display, macros=used, problem=str(exc), loc=loc)
-    return Formula(source, display, env, starred, tuple(env_args), tuple(rows), used, None, tuple(notes), loc)
+    return Formula(source, display, env, starred, tuple(env_args), tuple(rows), used, None, tuple(notes), counter,
+                   loc)
 
 
 def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
@@ -210,6 +213,24 @@ def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
                            "formula has \\left without \\right" if what == "left" else
                            f"formula has \\begin{{{what[4:]}}} without its \\end")
     return out
+
+
+def _set_counter(tokens: list[Token]) -> tuple[list[Token], Optional[int]]:
+    """The blog's \\setCounter{N} taken out of the formula: the equation number to continue from."""
+    counter = None
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] == Token(CS, "setCounter"):
+            arg = argument(tokens, i + 1)
+            digits = plain_text(arg[0]) if arg else ""
+            if not digits.isdigit() or len(digits) > 6:
+                raise FormulaError("\\setCounter needs an equation number")
+            counter, i = int(digits), arg[1]
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out, counter
 
 
 def _brace_scripts(tokens: list[Token]) -> list[Token]:

@@ -84,6 +84,11 @@ def inline(formula: Formula, prefix: str) -> str:
     return "$" + body + "$"
 
 
+def counter(formula: Formula) -> str:
+    """The blog's \\setCounter{N} as LaTeX (outside the formula): the next equation is numbered N+1."""
+    return "" if formula.counter is None else rf"\setcounter{{equation}}{{{formula.counter}}}"
+
+
 def display(formula: Formula, prefix: str, fit_key: str) -> str:
     """The display in its environment; a one-line formula wider than the text is scaled (\\sbfit)."""
     if formula.env and formula.env != "equation":  # equation is set below, like a display without one

@@ -16,13 +16,16 @@ SUB = "_"
 PARAM = "#"  # #1..#9: only inside a macro definition's body
 TILDE = "~"
 SHIFT = "$"  # only inside \text{…}, where MathJax reads $…$ as math
+PERCENT = "%"  # a comment to the end of the line, except inside \text{…} (resolved by the normaliser)
+VERB = "verb"  # \verb|…|: its text, read raw as MathJax reads it
 
 # One alternative per kind; TeX's rule that spaces after a control word are skipped is applied here.
 TOKEN_RE = re.compile(r"""
-    \\(?P<word>[A-Za-z]+)[ \t\r\n]*     # control word, and the spaces TeX skips after it
+    (?P<verb>\\verb(?P<delim>[^A-Za-z\s])(?P<verbatim>.*?)(?P=delim))   # \verb|…|: raw text to the same delimiter
+  | \\(?P<word>[A-Za-z]+)[ \t\r\n]*     # control word, and the spaces TeX skips after it
   | \\(?P<symbol>[^A-Za-z])              # control symbol: \\ \{ \, \; \  …
   | (?P<caret>\^\^)                       # TeX's ^^ character-code notation
-  | (?P<comment>%[^\n]*\n?)               # a comment runs to the end of the line (TeX and MathJax agree)
+  | (?P<percent>%)                        # a comment, or a `%` in text: which one depends on where it is
   | (?P<space>[ \t\r\n]+)
   | (?P<special>[{}&^_~$\#])
   | (?P<char>.)
@@ -42,7 +45,7 @@ class LexError(ValueError):
 
 
 def tokenize(source: str) -> list[Token]:
-    """Tokens of a formula; `^^` and a lone trailing backslash are refused, comments dropped."""
+    """Tokens of a formula; `^^` and a lone trailing backslash are refused."""
     out: list[Token] = []
     append = out.append
     for m in TOKEN_RE.finditer(source):
@@ -51,8 +54,8 @@ def tokenize(source: str) -> list[Token]:
             append(Token(CS, m.group("word")))
         elif kind == "char":
             append(Token(CHAR, m.group(0)))
-        elif kind == "space":
-            append(Token(SPACE, " "))
+        elif kind == "space":  # a line break is kept: it ends a comment
+            append(Token(SPACE, "\n" if "\n" in m.group(0) else " "))
         elif kind == "special":
             ch = m.group(0)
             append(Token(ch if ch != "#" else PARAM, ch))
@@ -60,7 +63,10 @@ def tokenize(source: str) -> list[Token]:
             append(Token(CS, m.group("symbol")))
         elif kind == "caret":
             raise LexError("formula uses '^^' character codes")
-        # comments are dropped
+        elif kind == "percent":
+            append(Token(PERCENT, "%"))
+        elif kind == "verb":
+            append(Token(VERB, m.group("verbatim")))
     if source.endswith("\\") and not source.endswith("\\\\"):
         raise LexError("formula ends with a lone backslash")
     return out

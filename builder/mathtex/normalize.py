@@ -5,7 +5,8 @@ import unicodedata
 
 from . import dialect
 from .lexer import (
-    CHAR, CLOSE, CS, OPEN, SHIFT, SPACE, TILDE, Token, argument, optional_argument, plain_text, skip_spaces,
+    CHAR, CLOSE, CS, OPEN, PERCENT, SHIFT, SPACE, TILDE, VERB, Token, argument, optional_argument, plain_text,
+    skip_spaces,
 )
 
 COLOR = "color"  # token kind the normaliser adds: a colour as RRGGBB, right after a colour command
@@ -38,6 +39,13 @@ def normalize(tokens: list[Token], bold: bool = False) -> tuple[list[Token], lis
     while i < n:
         tok = tokens[i]
         kind, text = tok
+        if kind == PERCENT:
+            i = _comment_end(tokens, i)
+            continue
+        if kind == VERB:  # MathJax's \verb|…|: the text in typewriter type, every character as written
+            out.extend([Token(CS, "texttt"), Token(OPEN, "{"), *_literal(text), Token(CLOSE, "}")])
+            i += 1
+            continue
         if kind == CHAR:
             if text.isascii():
                 out.append(tok)
@@ -197,6 +205,24 @@ def _enclose(tokens: list[Token], i: int, out: list[Token], notes: list[str]) ->
 TEXT_MATH = "textmath"  # token kind: a `$` that opens or closes math inside \text{…}
 
 
+def _comment_end(tokens: list[Token], i: int) -> int:
+    """Where a comment at i ends: after the line break, or before the `}` that closes the group it is in
+    (MathJax reads an argument before it reads comments in it)."""
+    depth = 0
+    while i < len(tokens):
+        kind, text = tokens[i]
+        if kind == SPACE and text == "\n":
+            return i + 1
+        if kind == OPEN:
+            depth += 1
+        elif kind == CLOSE:
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return i
+
+
 def _literal(chars: str) -> list[Token]:
     """Characters printed as they are in LaTeX's text mode."""
     out: list[Token] = []
@@ -225,6 +251,10 @@ def text_argument(tokens: list[Token]) -> list[Token]:
         if kind == SHIFT or (kind == CS and text == ("(" if not in_math else ")")):
             in_math = not in_math
             out.append(Token(TEXT_MATH, "$"))
+        elif kind == PERCENT and in_math:
+            i = _comment_end(tokens, i - 1)
+        elif kind == VERB:
+            out.extend([Token(CS, "texttt"), Token(OPEN, "{"), *_literal(text), Token(CLOSE, "}")])
         elif in_math or kind in (SPACE, TILDE) or (kind == CHAR and text not in "#$%&_{}^~\\"):
             out.append(tok)
         elif kind == CS and text in ("ref", "eqref"):

@@ -37,6 +37,8 @@ class Numbering:
         for chapter, post_id, formulas in chapters:
             counter = {"n": 0, "tags": 0}
             for formula in formulas:
+                if formula.counter is not None:  # the blog's \setCounter{N}: numbers go on from N
+                    counter["n"] = formula.counter
                 if formula.display and formula.ok:
                     numbering._display(formula, chapter, post_id, counter)
         return numbering
