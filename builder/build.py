@@ -196,8 +196,10 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
     if opts.always_make:
         clean_intermediates(work, JOBNAME)
     diagnose = Diagnosis(book, cfg, verdicts, opts.out, opts.tex_timeout)
+    warnings: dict[str, list] = {}  # post id -> the warnings of its latest rendering
     while True:  # until TeX succeeds, or fails in a way nothing in the input explains
         report, _ = write_chapters(book, cfg, opts, state, verdicts)
+        warnings.update(report.by_post)
         if opts.strict and report.warnings:
             print_warnings(report, opts)
             raise BuildFailed(f"{len(report.warnings)} formula warning(s) and --strict")
@@ -207,8 +209,8 @@ def build_pdf(cfg: Config, opts: Options) -> Path:
         progress = Progress(out=opts.out, quiet=opts.quiet)
         result = run_latexmk(work, JOBNAME, [cfg.chapters_dir], opts.tex_timeout, progress=progress,
                              force=opts.always_make)
-        if result.ok:
-            print_warnings(report, opts)  # those of the rendering that made the book, once
+        if result.ok:  # each chapter's warnings from the rendering that made the book, once, in book order
+            print_warnings(RenderReport([w for c in book.chapters() for w in warnings.get(c.post.id, [])]), opts)
             break
         for stem, line, msg, ext in result.error_places[:10] or [(s, n, m, ".tex") for s, n, m in result.errors[:10]]:
             where = diagnose.where(stem, line, ext, work) or _source_of(book, stem, cfg)

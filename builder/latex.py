@@ -56,6 +56,7 @@ class RenderReport:
 
     warnings: list[tuple[Location, str]] = field(default_factory=list)
     packages: set[str] = field(default_factory=set)
+    by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
 
 
 def post_formulas(post: Post) -> Iterator[tuple[str, Formula]]:
@@ -324,7 +325,9 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
             if only is not None and chapter.post.id not in only:
                 continue
             renderer = ChapterRenderer(chapter, part.title, marker, report, links=links, rejected=rejected)
+            said = len(report.warnings)
             out[chapter.post.id] = template.render(**renderer.context())
+            report.by_post[chapter.post.id] = report.warnings[said:]
     return out
 
 
