@@ -215,6 +215,29 @@ def main() -> None:
         rows.append(("reorder (two series swapped)", f"{t_reorder:.2f} s", f"{rewritten} chapter file(s) rewritten",
                      "0 files", rewritten == 0))
 
+        # The failure path: one formula TeX rejects. Cold (its verdict unknown): a failed pass, the formula
+        # check, the build; then an edit elsewhere, the verdict remembered: no check, no failed pass.
+        bad = make_project(tmp / "bad")
+        (bad / "excerpts" / "zz_bad.txt").write_text(
+            "TeX不收的公式\nBy 测试者 | 2021-04-01 | 5位读者 | 引用这个公式$a^b^c$MathJax也不收。\n", encoding="utf-8")
+        bad_book = BOOK + ["--config", str(bad / "book.yaml")]
+
+        def cold_bad() -> float:
+            (bad / "build" / ".tex-verdicts.json").unlink(missing_ok=True)
+            return run(bad_book + ["pdf", "-B", "-q"], ROOT, env)
+        t_bad = median_of(args.runs, cold_bad)
+        rows.append(("one formula TeX rejects, cold", f"{t_bad:.2f} s", f"{t_bad / cold:.2f} × clean cold build",
+                     "≤ 2.5", t_bad / cold <= 2.5))
+        bad_dump = bad / "excerpts" / "000_533a38e5cfb58e24.txt"
+        bad_edits = []
+        for i in range(args.runs):
+            text = bad_dump.read_text(encoding="utf-8")
+            bad_dump.write_text(text.replace("牛顿下降\n", f"牛顿下降\n又补充的第{i + 1}句话。\n", 1), encoding="utf-8")
+            bad_edits.append(run(bad_book + ["pdf", "-q"], ROOT, env))
+        t_bad_edit = statistics.median(bad_edits)
+        rows.append(("… then one edit elsewhere", f"{t_bad_edit:.2f} s",
+                     f"{t_bad_edit / t_edit:.2f} × one edit in the clean book", "≤ 1.15", t_bad_edit / t_edit <= 1.15))
+
         per_page = cold / n_pages
         for factor in [int(x) for x in args.scale.split(",") if x]:
             big = make_project(tmp / f"x{factor}", synthetic_excerpts(factor, tmp / f"ex{factor}"))

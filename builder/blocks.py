@@ -144,12 +144,32 @@ def _split_displays(lines: list[tuple[int, str]], path: str, warn: Warn) -> list
     return [p for p in pieces if not (p[0] == "text" and p[2].strip() in ("$$", ""))]
 
 
+def _display_lines(texts: list[str]) -> frozenset[int]:
+    """Indexes of the lines inside a closed display formula opened by `$$` or `\\begin{…}` (MathJax reads
+    them as math, however much a row looks like code). `\\[` is left out: Mathematica writes `\\[Theta]`."""
+    inside: set[int] = set()
+    k = 0
+    while k < len(texts):
+        at = display_opener(texts[k])
+        if at < 0 or texts[k][at:at + 2] == "\\[":
+            k += 1
+            continue
+        found = display_end([texts[k][at:]] + texts[k + 1:k + 200])
+        if found is None:
+            k += 1
+            continue
+        inside.update(range(k, k + found[0] + 1))
+        k += found[0] + 1
+    return frozenset(inside)
+
+
 def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Block]:
     """Classify a post's body lines; every body line ends up in exactly one block. The post's macros
     (\\newcommand in its math) hold from their definition on, as on the blog's page."""
     blocks: list[Block] = []
     macros = MacroTable()
-    for kind, run in split_code([(n, t.rstrip()) for n, t in lines]):
+    stripped = [(n, t.rstrip()) for n, t in lines]
+    for kind, run in split_code(stripped, _display_lines([t for _, t in stripped])):
         if kind == "code":  # before any math or prose rule: `\[` in code is code
             texts = [t for _, t in run]
             blocks.append(CodeBlock(dedent(texts), language(texts), Location(path, run[0][0])))
@@ -158,21 +178,28 @@ def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Bl
     return blocks
 
 
-def _unclosed(text: str) -> int:
-    return sum(1 for kind, _ in find_inline(text) if kind == "unclosed")
+DOLLAR_RE = re.compile(r"(?<!\\)\$")
+MAX_JOINED = 5  # lines one inline formula may run over
 
 
 def _join_broken_formulas(pieces: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
-    """A line that ends inside `$…$`, and the next that closes it: one paragraph (MathJax reads math across
-    the line breaks of a paragraph; a scraper kept such a break)."""
+    """A line with an odd number of `$` ends inside a formula: it and the lines up to the one that closes it
+    are one paragraph (MathJax reads math across the line breaks of a paragraph; a scraper kept them)."""
     out: list[tuple[str, int, str]] = []
-    for piece in pieces:
-        if out and out[-1][0] == piece[0] == "text":
-            before, after = _unclosed(out[-1][2]), _unclosed(piece[2])
-            if before and after and _unclosed(out[-1][2] + "\n" + piece[2]) < before + after:
-                out[-1] = ("text", out[-1][1], out[-1][2] + "\n" + piece[2])
+    k = 0
+    while k < len(pieces):
+        kind, line, text = pieces[k]
+        if kind == "text" and len(DOLLAR_RE.findall(text)) % 2:
+            count, j = len(DOLLAR_RE.findall(text)), k + 1
+            while j < len(pieces) and j - k < MAX_JOINED and pieces[j][0] == "text" and count % 2:
+                count += len(DOLLAR_RE.findall(pieces[j][2]))
+                j += 1
+            if count % 2 == 0:
+                out.append(("text", line, "\n".join(p[2] for p in pieces[k:j])))
+                k = j
                 continue
-        out.append(piece)
+        out.append(pieces[k])
+        k += 1
     return out
 
 

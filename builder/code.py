@@ -35,13 +35,14 @@ def language(lines: list[str]) -> str:
     return ""
 
 
-def split_code(lines: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """('code', lines) for runs of two or more program lines (or one unmistakable one); ('text', lines) else."""
+def split_code(lines: list[tuple[int, str]], math: frozenset[int] = frozenset()) -> list[tuple[str, list[tuple[int, str]]]]:
+    """('code', lines) for runs of two or more program lines (or one unmistakable one); ('text', lines) else.
+    Lines at the indexes in `math` are inside a display formula (`y = ax + b \\`): never code."""
     out: list[tuple[str, list[tuple[int, str]]]] = []
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and (is_code_line(lines[j][1]) or (j > i and not lines[j][1].strip())):
+        while j < len(lines) and j not in math and (is_code_line(lines[j][1]) or (j > i and not lines[j][1].strip())):
             j += 1
         while j > i and not lines[j - 1][1].strip():
             j -= 1

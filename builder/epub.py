@@ -74,7 +74,7 @@ class EpubRender:
 
     book: Book
     warnings: list[tuple[Location, str]] = field(default_factory=list)
-    formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc -> where it came from
+    formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc (spaces collapsed) -> place
     emitted: list[str] = field(default_factory=list)  # every formula given to pandoc, in order
     as_source: int = 0  # formulas the whitelist refused, printed as code
 
@@ -91,7 +91,7 @@ class EpubRender:
                                            "that label; printed as (??)"))
 
     def formula(self, tex: str, display: bool, loc: Location) -> dict:
-        self.formulas[tex] = loc
+        self.formulas[" ".join(tex.split())] = loc  # pandoc echoes it with its own line breaks
         self.emitted.append(tex)
         return {"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}
 
@@ -330,7 +330,7 @@ def build_epub(cfg: Config, opts) -> Path:
                 raise build.BuildFailed(f"pandoc took more than {opts.tex_timeout:.0f}s; build/book.epub left as it was")
         failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(proc.stderr)]
         for tex in failed:
-            print(f"{render.formulas.get(tex, 'build/book.epub')}: warning: pandoc could not convert the formula to "
+            print(f"{render.formulas.get(' '.join(tex.split()), 'build/book.epub')}: warning: pandoc could not convert the formula to "
                   f"MathML; shown as TeX: {tex[:80]}", file=opts.out)
         if proc.returncode != 0 or not tmp.exists():
             raise build.BuildFailed(f"pandoc failed; the previous build/book.epub (if any) was left in place:\n"

@@ -97,6 +97,7 @@ class ChapterRenderer:
         # Digests of blocks and titles cost time: looked up only when TeX has rejected one.
         self.blocks_rejected = any(not k.startswith("f:") for k in self.rejected)
         self.keys = {id(f): key for key, f in post_formulas(self.post)}
+        self.labels = {label for _, f in post_formulas(self.post) if f.ok for label in f.labels}
         self.plain = False  # a block TeX rejected: its formulas as source, no index entries or links
         self.title_plain = False  # the title TeX rejected: set plainly wherever it appears
         self._space_follows = False
@@ -121,6 +122,9 @@ class ChapterRenderer:
             return f"TeX rejected the formula ({error})"
         for note in formula.notes:
             self.warn(loc, note)
+        for kind, label in formula.refs():
+            if label not in self.labels:
+                self.warn(loc, f"\\{kind}{{{label}}}: no formula in this post has that label; printed as ??")
         self.report.packages.update(formula.packages)
         return None
 

@@ -15,7 +15,7 @@ from typing import Optional
 
 from .config import Config
 from .latex import display_tex, formula_digest, inline_tex, post_formulas, render_preamble, unit_digest
-from .mathtex.probe import ProbeFailed, ProbeItem, probe
+from .mathtex.probe import CHUNK_TIMEOUT, ProbeFailed, ProbeItem, probe
 from .model import Book, Chapter, DisplayMath, Heading
 from .texrun import TexResult
 
@@ -151,8 +151,8 @@ class Diagnosis:
             return 0
         self.say(f"checking {len(items)} formula(s) one by one to find what TeX rejects")
         try:
-            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"], timeout=self.timeout,
-                           workdir=self.cfg.build_dir / "probe")
+            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"],
+                           timeout=min(self.timeout, CHUNK_TIMEOUT), workdir=self.cfg.build_dir / "probe")
         except ProbeFailed as exc:
             self.say(f"warning: the formula check could not run: {exc}")
             return 0

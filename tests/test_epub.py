@@ -234,6 +234,10 @@ def test_unknown_label_is_reported_with_its_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no numbered formula", err)
     assert "epub: 11 formulas, 11 as MathML" in err  # the title's, nine displays, the one with (??)
+    assert run_book(cfg_path, "chapters") == 0  # the PDF's renderer says so too
+    err = capsys.readouterr().err
+    assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no formula in this post has that label", err)
+    assert err.count("eq:none") == 1
 
 
 def test_pdf_only_change_runs_no_pandoc(tmp_path, monkeypatch, capsys):
@@ -264,6 +268,23 @@ By 苏剑林 | 2022-11-30 | 30823位读者 | 引用连分数$\\cfrac{1}{1+\\cfra
 字体$\\mathnormal{x}$与$\\textnormal{文字}$,间距$a\\thinspace b\\negthinspace c$,颜色$\\textcolor{red}{z}$,分式${a+1 \\over b}$、$x^{1\\over 2}$和$n \\over m$。
 $$f(x)=\\begin{dcases}x, & x>0\\\\0, & x\\le 0\\end{dcases}\\qquad \\sum_{\\begin{subarray}{c}i\\\\j\\end{subarray}} a_{ij}$$
 """
+
+
+REAL_GAPS = """\
+真实文章里texmath读不懂的写法
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用比较$a\\lt b$与$\\mathcal{D}_f(P\\Vert Q) \\gt 0$，分式$a\\left/b\\right.$，根号$\\sqrt[\\uproot{10}p]{x}$。
+虚线表格$\\begin{array}{c:c}a&b\\end{array}$，$k^{\\smash{x}}$，$a\\xlongequal{?}b$与$a\\xlongequal[x]{y}b$，$\\rlap{x}$。
+"""
+
+
+def test_forms_real_posts_use_that_texmath_lacks(tmp_path, capsys):
+    cfg_path = make_book(tmp_path, {"a.txt": REAL_GAPS})
+    assert run_book(cfg_path, "epub") == 0
+    err = capsys.readouterr().err
+    assert "epub: 9 formulas, 9 as MathML" in err and "could not convert" not in err
+    chapter = next(x for name, x in xhtml_files(tmp_path / "build" / "book.epub").items()
+                   if "chapter-1" in x and "nav" not in name)
+    assert "<mo>&lt;</mo>" in chapter and "<mo>&gt;</mo>" in chapter  # not dropped, not \\<
 
 
 def test_whitelisted_forms_texmath_lacks_still_become_mathml(tmp_path, capsys):

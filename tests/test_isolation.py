@@ -156,6 +156,20 @@ def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
     assert sorted(verdict) == ["1", "3", "5"], verdict
 
 
+@pytest.mark.tex
+def test_a_formula_that_keeps_tex_busy_costs_only_itself(tmp_path):
+    """The check's runs have a time limit; one that runs out is halved until the culprit is alone."""
+    need_tex()
+    from builder.config import Config
+    from builder.latex import render_preamble
+    from builder.mathtex.probe import ProbeItem, probe
+    loop = r"$\def\sbloop{\sbloop}\sbloop$"  # raw TeX: the book's own parser would never let this through
+    items = [ProbeItem("good", "$x^2$", False), ProbeItem("loop", loop, False), ProbeItem("bad", "$a^b^c$", False),
+             ProbeItem("also good", r"$\frac{1}{2}$", False)]
+    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "styles"], timeout=6, workdir=tmp_path)
+    assert sorted(verdict) == ["bad", "loop"] and "did not finish" in verdict["loop"]
+
+
 def test_error_lines_lead_back_to_formulas_blocks_and_titles():
     lines = [r"\chapter[x]{x}%@t", r"\label{p:chapter}", "%@b0", "文字%", r"$a$%@f0", "更多文字", "",
              "%@b1", r"\begin{equation}%@f1", "a", r"\end{equation}%@/f1", "%@b2", "段落", "第二行"]

@@ -283,6 +283,19 @@ def test_inline_formula_broken_over_two_lines_is_one_formula():
     assert not warnings and len(blocks) == 1
     formulas = [i.formula for i in blocks[0].inlines if isinstance(i, Math)]
     assert len(formulas) == 1 and formulas[0].ok and "x(t)" in formulas[0].source
+    lines = [(1, r"得到$\boldsymbol{o}"), (2, r"_t$怎么利用$\boldsymbol{S}_t$，得到$\boldsymbol{o}"),
+             (3, r"_t = f(x)$是自然的。")]
+    blocks = build_blocks(lines, "t.txt", lambda loc, msg: warnings.append(msg))
+    assert not warnings and len(blocks) == 1
+    assert [i.formula.source for i in blocks[0].inlines if isinstance(i, Math)] == [
+        "\\boldsymbol{o}\n_t", r"\boldsymbol{S}_t", "\\boldsymbol{o}\n_t = f(x)"]
+
+
+def test_display_rows_that_look_like_code_are_math():
+    lines = [(1, "我们有"), (2, "$$"), (3, r"a = b \\"), (4, "c = d"), (5, "$$"), (6, r"\begin{aligned}"),
+             (7, r"y = ax + b \\"), (8, "z = f(x)"), (9, r"\end{aligned}"), (10, "def f(x):"), (11, "    return x")]
+    kinds = [type(b).__name__ for b in build_blocks(lines, "t.txt", lambda loc, msg: None)]
+    assert kinds == ["Paragraph", "DisplayMath", "DisplayMath", "CodeBlock"]
 
 
 def test_nested_environments_of_the_same_name_close_at_the_right_end():

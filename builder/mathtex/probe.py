@@ -62,7 +62,7 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
                        start_new_session=True)
     except subprocess.TimeoutExpired:
-        raise ProbeFailed(f"the formula check did not finish within {timeout:.0f} s") from None
+        raise ProbeTimeout(f"the formula check did not finish within {timeout:.0f} s") from None
     log = (workdir / f"{JOBNAME}.log").read_text(encoding="utf-8", errors="replace")
     failed: dict[int, str] = {}
     trusted = len(items)
@@ -90,27 +90,42 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
     return failed, trusted
 
 
-def probe(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout: float = 300.0,
+CHUNK = 2000  # formulas per run: a run that loops costs at most this many, halved until the culprit is alone
+CHUNK_TIMEOUT = 120.0  # seconds for one run (2 000 formulas take a few seconds)
+
+
+def probe(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout: float = CHUNK_TIMEOUT,
           workdir: Optional[Path] = None) -> dict[str, str]:
     """{key: TeX's error} for every item TeX rejects when it stands alone; items not listed typeset.
 
     After an error TeX recovers and goes on, which checks every formula in one run. An error that spills
-    into what follows shows as a failing sentinel; the formulas after it are checked again in a new run."""
+    into what follows shows as a failing sentinel; the formulas after it are checked again in a new run.
+    Formulas go in chunks, each run with its own time limit: a chunk that does not finish is halved until
+    the formula that keeps TeX busy is found, and rejected alone."""
     require_tex()
     scratch = None
     if workdir is None:
         scratch = tempfile.TemporaryDirectory(prefix="mathprobe-")
         workdir = Path(scratch.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    limit = min(timeout, CHUNK_TIMEOUT)
     try:
-        pending = list(items)
+        chunks = [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
         verdict: dict[str, str] = {}
-        while pending:
-            failed, trusted = _run(preamble, pending, search_dirs, timeout, workdir)
-            for k, message in failed.items():
-                if k < trusted:
-                    verdict[pending[k].key] = message
-            pending = pending[trusted:]
+        while chunks:
+            pending = chunks.pop(0)
+            try:
+                while pending:
+                    failed, trusted = _run(preamble, pending, search_dirs, limit, workdir)
+                    for k, message in failed.items():
+                        if k < trusted:
+                            verdict[pending[k].key] = message
+                    pending = pending[trusted:]
+            except ProbeTimeout:
+                if len(pending) == 1:
+                    verdict[pending[0].key] = f"TeX did not finish typesetting it within {limit:.0f} s"
+                else:
+                    chunks[:0] = [pending[:len(pending) // 2], pending[len(pending) // 2:]]
         return verdict
     finally:
         if scratch is not None:
@@ -119,3 +134,7 @@ def probe(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeou
 
 class ProbeFailed(RuntimeError):
     """The check itself could not run (a preamble error, a time limit): nothing can be said of the formulas."""
+
+
+class ProbeTimeout(ProbeFailed):
+    """One run of the check did not finish in time."""

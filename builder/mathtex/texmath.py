@@ -6,12 +6,12 @@ from typing import Callable
 
 from . import dialect
 from .formula import BEGIN, END, EQREF, REF
-from .lexer import CHAR, CLOSE, CS, OPEN, Token, argument, group_end, serialize, strip_spaces
+from .lexer import CHAR, CLOSE, CS, OPEN, Token, argument, group_end, optional_argument, serialize, strip_spaces
 from .normalize import COLOR
 
 # Commands texmath cannot read, each as an equivalent it can.
 RENAMED = {"cfrac": "dfrac", "dbinom": "binom", "tbinom": "binom", "hphantom": "phantom", "mathnormal": "mathit",
-           "textnormal": "text", "thinspace": ",", "negthinspace": "!", "lt": "<", "gt": ">", "Bbb": "mathbb",
+           "textnormal": "text", "thinspace": ",", "negthinspace": "!", "Bbb": "mathbb",
            "mathup": "mathrm", "gets": "leftarrow",
            # texmath draws no colour: a coloured formula keeps its content, a coloured box its text.
            "textcolor": "", "color": "", "sbcolorbbox": "", "colorbox": "text", "fcolorbox": "text",
@@ -19,6 +19,10 @@ RENAMED = {"cfrac": "dfrac", "dbinom": "binom", "tbinom": "binom", "hphantom": "
 ENV_RENAMED = {"dcases": "cases", "subarray": "array", "rcases": "cases", "drcases": "cases",
                "crampedsubarray": "array", "multlined": "gathered", "lgathered": "gathered", "rgathered": "gathered"}
 DROPPED = frozenset(["hline", "hdashline", "vphantom", "relax", "nonumber", "notag"])
+CHARACTERS = {"lt": "<", "gt": ">"}  # commands texmath lacks for a character it has
+# Commands whose argument texmath should show without them: struts, overlaps, root positions.
+UNWRAPPED = frozenset("smash rlap llap clap mathrlap mathllap mathclap".split())
+ROOT_SHIFTS = frozenset(["uproot", "leftroot"])  # \sqrt[\uproot{2}3]{x}: a nudge texmath cannot read
 # texmath sizes `\big/` and `\big.` as <mi stretchy>, which is not MathML (epubcheck rejects it): unsized.
 SIZES = frozenset("big Big bigg Bigg bigl Bigl biggl Biggl bigr Bigr biggr Biggr bigm Bigm biggm Biggm".split())
 
@@ -103,10 +107,10 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
         elif kind in (BEGIN, END):
             name = ENV_RENAMED.get(text, text)
             out.extend([Token(CS, kind), Token(OPEN, "{"), Token(CHAR, name), Token(CLOSE, "}")])
-            if kind == BEGIN and text in ("array", "subarray"):  # no rules in column specs
+            if kind == BEGIN and text in ("array", "subarray"):  # no rules (| or dashed :) in column specs
                 spec = argument(toks, i + 1)
                 if spec is not None:
-                    cols = [t for t in spec[0] if t != Token(CHAR, "|")] or [Token(CHAR, "c")]
+                    cols = [t for t in spec[0] if t not in (Token(CHAR, "|"), Token(CHAR, ":"))] or [Token(CHAR, "c")]
                     out.extend([Token(OPEN, "{"), *cols, Token(CLOSE, "}")])
                     i = spec[1]
                     continue
@@ -118,6 +122,34 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
         elif kind == CS and text in SIZES and i + 1 < len(toks) and toks[i + 1].kind == CHAR \
                 and toks[i + 1].text in "/.":
             pass
+        elif kind == CS and text in ("left", "right", "middle") and i + 1 < len(toks) and toks[i + 1] == SLASH:
+            # texmath has no stretchy `/`: \left/ … \right. keeps its pairing with an empty delimiter
+            out.extend([Token(CS, text), Token(CHAR, "."), SLASH] if text != "right" else
+                       [SLASH, Token(CS, text), Token(CHAR, ".")])
+            i += 2
+            continue
+        elif kind == CS and text in CHARACTERS:
+            out.append(Token(CHAR, CHARACTERS[text]))
+        elif kind == CS and text in ROOT_SHIFTS:
+            arg = argument(toks, i + 1)
+            i = arg[1] if arg else i + 1
+            continue
+        elif kind == CS and text in UNWRAPPED:
+            opt = optional_argument(toks, i + 1)  # \smash[t]{x}
+            i = opt[1] if opt else i + 1
+            continue
+        elif kind == CS and text == "xlongequal":  # \xlongequal[below]{above}: = with the text over it
+            below = optional_argument(toks, i + 1)
+            above = argument(toks, below[1] if below else i + 1)
+            if above is not None:
+                eq = [Token(CS, "overset"), Token(OPEN, "{"), *above[0], Token(CLOSE, "}"), Token(OPEN, "{"),
+                      Token(CHAR, "="), Token(CLOSE, "}")]
+                if below is not None:
+                    eq = [Token(CS, "underset"), Token(OPEN, "{"), *below[0], Token(CLOSE, "}"), Token(OPEN, "{"),
+                          *eq, Token(CLOSE, "}")]
+                out.extend(tokens_tex_tokens(eq, ref))
+                i = above[1]
+                continue
         elif kind == CS and text in RENAMED:
             if RENAMED[text]:
                 out.append(Token(CS, RENAMED[text]))
@@ -127,6 +159,14 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
             out.append(tok)
         i += 1
     return serialize(_over(out))
+
+
+def tokens_tex_tokens(tokens: list[Token], ref: Callable[[str, str], str]) -> list[Token]:
+    """Rewritten tokens as one token (for a rewrite that builds on other rewrites)."""
+    return [Token(CHAR, tokens_tex(tokens, ref))]
+
+
+SLASH = Token(CHAR, "/")
 
 
 def formula_tex(tokens: tuple[Token, ...], ref: Callable[[str, str], str]) -> str:
