@@ -274,6 +274,7 @@ REAL_GAPS = """\
 真实文章里texmath读不懂的写法
 By 苏剑林 | 2022-11-30 | 30823位读者 | 引用比较$a\\lt b$与$\\mathcal{D}_f(P\\Vert Q) \\gt 0$，分式$a\\left/b\\right.$，根号$\\sqrt[\\uproot{10}p]{x}$。
 虚线表格$\\begin{array}{c:c}a&b\\end{array}$，$k^{\\smash{x}}$，$a\\xlongequal{?}b$与$a\\xlongequal[x]{y}b$，$\\rlap{x}$。
+撑高的括号$\\underbrace{\\left[u,0,1\\right] \\\\[10pt]}_{\\text{向量}}$。
 """
 
 
@@ -281,7 +282,7 @@ def test_forms_real_posts_use_that_texmath_lacks(tmp_path, capsys):
     cfg_path = make_book(tmp_path, {"a.txt": REAL_GAPS})
     assert run_book(cfg_path, "epub") == 0
     err = capsys.readouterr().err
-    assert "epub: 9 formulas, 9 as MathML" in err and "could not convert" not in err
+    assert "epub: 10 formulas, 10 as MathML" in err and "could not convert" not in err
     chapter = next(x for name, x in xhtml_files(tmp_path / "build" / "book.epub").items()
                    if "chapter-1" in x and "nav" not in name)
     assert "<mo>&lt;</mo>" in chapter and "<mo>&gt;</mo>" in chapter  # not dropped, not \\<

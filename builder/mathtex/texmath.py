@@ -88,10 +88,16 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
     """The tokens as texmath's TeX; `ref(kind, label)` gives what a reference prints, e.g. "(3.1)"."""
     out: list[Token] = []
     toks = list(tokens)
+    envs = 0  # environments open here: a `\\` outside any is spacing texmath cannot read (`\underbrace{x\\[9pt]}`)
     i = 0
     while i < len(toks):
         tok = toks[i]
         kind, text = tok
+        envs += 1 if kind == BEGIN else -1 if kind == END else 0
+        if kind == CS and text == "\\" and envs == 0:
+            opt = optional_argument(toks, i + 1) if i + 1 < len(toks) and toks[i + 1] == Token(CHAR, "[") else None
+            i = opt[1] if opt else i + 1
+            continue
         if kind in (EQREF, REF):
             out.extend([Token(CS, "text"), Token(OPEN, "{"), Token(CHAR, ref(kind, text)), Token(CLOSE, "}")])
         elif kind == COLOR:
