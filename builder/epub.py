@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .latex import block_formulas
 from .links import LinkTable
 from .mathtex import EQREF, Formula
 from .mathtex.numbering import Numbering
-from .model import Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url
+from .model import (
+    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
+    block_formulas,
+)
 from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
 from .tocseed import zh_numeral
 from .typography import CJK, cjk_punctuation

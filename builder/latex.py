@@ -5,7 +5,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import jinja2
 from pylatex import Command
@@ -20,7 +20,7 @@ from .mathtex import latex as mlatex
 from .mathtex.latex import label_name
 from .model import (
     Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Post,
-    Text, Url,
+    Text, Url, post_formulas,
 )
 from .stamps import content_key
 from .typography import cjk_punctuation
@@ -57,27 +57,6 @@ class RenderReport:
     warnings: list[tuple[Location, str]] = field(default_factory=list)
     packages: set[str] = field(default_factory=set)
     by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
-
-
-def post_formulas(post: Post) -> Iterator[tuple[str, Formula]]:
-    """(unit key, formula) for every formula of a post in reading order: `t0…` in the title, `f0…` in the
-    body. The renderer and the formula check both name formulas this way."""
-    for n, formula in enumerate(p.formula for p in post.title_inlines if isinstance(p, Math)):
-        yield f"t{n}", formula
-    n = 0
-    for block in post.blocks:
-        for formula in block_formulas(block):
-            yield f"f{n}", formula
-            n += 1
-
-
-def block_formulas(block) -> Iterator[Formula]:
-    if isinstance(block, DisplayMath):
-        yield block.formula
-    elif isinstance(block, (Paragraph, Heading)):
-        yield from (p.formula for p in block.inlines if isinstance(p, Math))
-    elif isinstance(block, ListBlock):
-        yield from (p.formula for item in block.items for p in item if isinstance(p, Math))
 
 
 class ChapterRenderer:

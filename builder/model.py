@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional, Union
+from typing import Iterator, Literal, Optional, Union
 
 from .mathtex import Formula
 
@@ -211,3 +211,24 @@ class Book:
 
     def chapters(self) -> list[Chapter]:
         return [c for part in self.parts for c in part.chapters]
+
+
+def post_formulas(post: Post) -> Iterator[tuple[str, Formula]]:
+    """(unit key, formula) for every formula of a post in reading order: `t0…` in the title, `f0…` in the
+    body. The renderer and the formula check both name formulas this way."""
+    for n, formula in enumerate(p.formula for p in post.title_inlines if isinstance(p, Math)):
+        yield f"t{n}", formula
+    n = 0
+    for block in post.blocks:
+        for formula in block_formulas(block):
+            yield f"f{n}", formula
+            n += 1
+
+
+def block_formulas(block) -> Iterator[Formula]:
+    if isinstance(block, DisplayMath):
+        yield block.formula
+    elif isinstance(block, (Paragraph, Heading)):
+        yield from (p.formula for p in block.inlines if isinstance(p, Math))
+    elif isinstance(block, ListBlock):
+        yield from (p.formula for item in block.items for p in item if isinstance(p, Math))

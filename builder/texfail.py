@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Optional
 
 from .config import Config
-from .latex import display_tex, formula_digest, inline_tex, post_formulas, render_preamble, unit_digest
+from .latex import display_tex, formula_digest, inline_tex, render_preamble, unit_digest
 from .mathtex.probe import CHUNK_TIMEOUT, ProbeFailed, ProbeItem, probe
-from .model import Book, Chapter, DisplayMath, Heading
+from .model import Book, Chapter, DisplayMath, Heading, post_formulas
 from .texrun import TexResult
 
 VERDICT_FILE = ".tex-verdicts.json"

@@ -13,7 +13,7 @@ import pytest
 
 from builder import config
 from builder.build import load_book
-from builder.latex import post_formulas
+from builder.model import post_formulas
 from conftest import ROOT, need_tex, pdf_text
 from test_epub import epubcheck
 
