@@ -143,8 +143,9 @@ class Diagnosis:
                 if digest in self.verdicts.accepted or digest in self.verdicts.rejected:
                     continue
                 if digest not in owners:
-                    if key.startswith("t"):  # a title's formula also travels to the contents and the bookmarks
-                        tex = r"\protected@edef\sbprobetitle{" + tex + r"}\sbprobetitle"
+                    if key.startswith("t"):  # a title's formula also travels to the contents and the bookmarks;
+                        # \makeatletter on a line of its own, so the next is read with it (local to the item)
+                        tex = "\\makeatletter\n" + r"\protected@edef\sbprobetitle{" + tex + r"}\sbprobetitle"
                     items.append(ProbeItem(digest, tex, formula.display))
                 owners.setdefault(digest, []).append(chapter.post.id)
         if not items:

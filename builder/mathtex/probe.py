@@ -30,8 +30,7 @@ SENTINEL = (r"\setbox0=\hbox{$x$}\ifnum\currentgrouplevel=\sbprobelevel\relax\if
 
 def _document(preamble: str, items: list[ProbeItem]) -> tuple[str, list[tuple[int, int, int]]]:
     """The probe's source and (first line, last line, item index) ranges; a sentinel, index -1-k, after item k."""
-    # \makeatletter: a title's formula is checked inside \protected@edef, as LaTeX writes it to the contents.
-    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth\makeatletter",
+    lines = preamble.rstrip("\n").split("\n") + [r"\begin{document}", r"\hsize=\textwidth",
                                                    r"\edef\sbprobelevel{\the\currentgrouplevel}"]
     ranges = []
     for k, item in enumerate(items):
