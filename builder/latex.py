@@ -52,10 +52,9 @@ def template_env(styles: Path, cache: Optional[Path] = None) -> jinja2.Environme
 
 @dataclass
 class RenderReport:
-    """What rendering had to degrade, with locations; the optional packages the formulas need."""
+    """What rendering had to degrade, with locations."""
 
     warnings: list[tuple[Location, str]] = field(default_factory=list)
-    packages: set[str] = field(default_factory=set)
     by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
 
 
@@ -75,11 +74,10 @@ class ChapterRenderer:
         self.rejected = rejected or {}
         # Digests of blocks and titles cost time: looked up only when TeX has rejected one.
         self.blocks_rejected = any(not k.startswith("f:") for k in self.rejected)
-        self.keys = {id(f): key for key, f in post_formulas(self.post)}
-        self.labels = {label for _, f in post_formulas(self.post) if f.ok for label in f.labels}
+        formulas = list(post_formulas(self.post))
+        self.keys = {id(f): key for key, f in formulas}
+        self.labels = {label for _, f in formulas if f.ok for label in f.labels}
         self.plain = False  # a block TeX rejected: its formulas as source, no index entries or links
-        self.title_plain = False  # the title TeX rejected: set plainly wherever it appears
-        self._space_follows = False
 
     def warn(self, loc: Location, message: str) -> None:
         self.report.warnings.append((loc, message))
@@ -93,7 +91,7 @@ class ChapterRenderer:
         return r"\sbmathsource{" + escape_verbatim("$" + formula.source + "$") + "}"
 
     def _checked(self, formula: Formula, loc: Location, tex: str) -> Optional[str]:
-        """Why this formula must be shown as source, or None; its notes and packages are recorded."""
+        """Why this formula must be shown as source, or None; its notes are recorded."""
         if not formula.ok:
             return formula.problem
         error = self.rejected.get(formula_digest(tex))
@@ -104,19 +102,19 @@ class ChapterRenderer:
         for kind, label in formula.refs():
             if label not in self.labels:
                 self.warn(loc, f"\\{kind}{{{label}}}: no formula in this post has that label; printed as ??")
-        self.report.packages.update(formula.packages)
         return None
 
-    def inline_math(self, formula: Formula, loc: Location) -> str:
+    def inline_math(self, formula: Formula, loc: Location, space_follows: bool = False) -> str:
         if formula.empty:  # `$\require{AMScd}$`, macro definitions, \setCounter: nothing to print
             return mlatex.counter(formula)
         tex = inline_tex(self.post, formula) if formula.ok else ""
         reason = self._checked(formula, loc, tex)
         if reason or self.plain:
             return self._source(formula, loc, reason)
-        # On a line of its own with its marker; the `%` ends keep TeX from seeing the line breaks.
+        # On a line of its own with its marker; the `%` ends keep TeX from seeing the line breaks, and `{}`
+        # keeps a space after the formula that TeX would skip at the start of the next line.
         return (f"{mlatex.counter(formula)}%\n{tex}{MARK}{self.keys.get(id(formula), '')}\n"
-                + ("{}" if self._space_follows else ""))
+                + ("{}" if space_follows else ""))
 
     def display(self, block: DisplayMath) -> str:
         formula = block.formula
@@ -150,8 +148,7 @@ class ChapterRenderer:
                                 out.append(r"\index{" + term.entry(escape(term.text)) + "}")
             elif isinstance(piece, Math):
                 nxt = inlines[k + 1] if k + 1 < len(inlines) else None
-                self._space_follows = isinstance(nxt, Text) and nxt.text[:1].isspace()
-                out.append(self.inline_math(piece.formula, loc))
+                out.append(self.inline_math(piece.formula, loc, isinstance(nxt, Text) and nxt.text[:1].isspace()))
             elif isinstance(piece, Logo):
                 out.append("\\" + piece.name + "{}")
             elif isinstance(piece, Url):
@@ -175,9 +172,13 @@ class ChapterRenderer:
         return "".join(pieces), escape(plain)
 
     # blocks ------------------------------------------------------------------
+    def rejected_unit(self, kind: str, content) -> Optional[str]:
+        """TeX's error on a block ('b') or a title ('t') it rejected before, or None."""
+        return self.rejected.get(unit_digest(kind, content)) if self.blocks_rejected else None
+
     def block(self, block, seen: set[str]) -> str:
         """A block; one TeX rejected before is set plainly (formulas as source, no index, no links)."""
-        error = self.rejected.get(unit_digest("b", block)) if self.blocks_rejected else None
+        error = self.rejected_unit("b", block)
         if not error:
             return self._block(block, seen)
         self.warn(block.loc, f"TeX rejected this {type(block).__name__.lower()} ({error}); set plainly")
@@ -197,8 +198,7 @@ class ChapterRenderer:
                                NoEscape(self.inlines(body, block.loc, seen))]).dumps()
             return self.inlines(block.inlines, block.loc, seen)
         if isinstance(block, Heading):
-            tex, plain = self.title_tex(block.inlines, block.loc)
-            return Command("section", arguments=NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}")).dumps()
+            return Command("section", arguments=NoEscape(self.section_title(block))).dumps()
         if isinstance(block, Figure):
             return Command("sbfigure", arguments=NoEscape(escape(cjk_punctuation(block.caption)))).dumps()
         if isinstance(block, DisplayMath):
@@ -213,31 +213,37 @@ class ChapterRenderer:
             return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
         raise TypeError(block)
 
+    def section_title(self, block: Heading) -> str:
+        """A section's title for \\section and the contents: typeset, and plain for the bookmark."""
+        tex, plain = self.title_tex(block.inlines, block.loc)
+        return rf"\texorpdfstring{{{tex}}}{{{plain}}}"
+
     # chapter -----------------------------------------------------------------
-    def heading(self) -> str:
-        """\\chapter with the title; a title TeX rejected before is set plainly (formulas as source)."""
+    def title(self) -> tuple[str, str]:
+        """The post's title (typeset, plain for the bookmark); one TeX rejected before is set plainly."""
         post = self.post
-        error = self.rejected.get(unit_digest("t", post.title_inlines)) if self.blocks_rejected else None
-        self.title_plain = self.title_plain or bool(error)
+        error = self.rejected_unit("t", post.title_inlines)
         if error:
             self.warn(post.loc, f"TeX rejected the title ({error}); set plainly")
-        self.plain = self.title_plain
-        tex, plain = self.title_tex(post.title_inlines, post.loc)
-        self.plain = False
-        heading = Command("chapter", arguments=NoEscape(tex),
-                          options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps()
-        return heading + f"{MARK}t"
+        self.plain = bool(error)
+        try:
+            return self.title_tex(post.title_inlines, post.loc)
+        finally:
+            self.plain = False
+
+    def heading(self) -> str:
+        tex, plain = self.title()
+        return Command("chapter", arguments=NoEscape(tex),
+                       options=Options(NoEscape(rf"\texorpdfstring{{{tex}}}{{{plain}}}"))).dumps() + f"{MARK}t"
 
     def toc_entries(self) -> list[tuple[str, str]]:
         """('chapter'|'section', contents title) as the chapter file gives them to TeX."""
-        self.heading()
-        self.plain = self.title_plain
-        entries = [("chapter", self.title_tex(self.post.title_inlines, self.post.loc)[0])]
-        self.plain = False
+        entries = [("chapter", self.title()[0])]
         for block in self.post.blocks:
             if isinstance(block, Heading):
-                text = self.block(block, set())
-                entries.append(("section", text[len("\\section{"):-1]))
+                self.plain = bool(self.rejected_unit("b", block))
+                entries.append(("section", self.section_title(block)))
+                self.plain = False
         return entries
 
     def context(self) -> dict:
@@ -251,7 +257,6 @@ class ChapterRenderer:
             series_line = ""
         seen: set[str] = set()
         body = []
-        self._space_follows = False
         for i, b in enumerate(post.blocks):
             # A formula belongs to the paragraph around it: no blank line, so no new indented paragraph.
             glue = "\n" if isinstance(b, DisplayMath) or (i and isinstance(post.blocks[i - 1], DisplayMath)
@@ -316,10 +321,7 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
 
 def overview_row(chapter: Chapter, part_title: str, rejected: Optional[dict[str, str]] = None) -> dict:
     """One line of a part's opening overview: chapter label, title, date."""
-    renderer = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport(), rejected=rejected)
-    renderer.heading()  # decides whether the title is set plainly
-    renderer.plain = renderer.title_plain
-    tex, _ = renderer.title_tex(chapter.post.title_inlines, chapter.post.loc)
+    tex, _ = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport(), rejected=rejected).title()
     d = chapter.post.date
     date = "" if d is None else (f"{d.year}-{d.month:02d}-{d.day:02d}" if d.full else f"{d.month}月{d.day}日")
     return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": date}
@@ -342,11 +344,8 @@ def render_preamble(cfg: Config, packages: Optional[list[str]] = None) -> str:
 
 def book_packages(book: Book) -> list[str]:
     """The optional LaTeX packages the book's formulas need (\\cancel, \\ce, …), in loading order."""
-    names: set[str] = set()
-    for chapter in book.chapters():
-        for _, formula in post_formulas(chapter.post):
-            names |= formula.commands
-    return dialect.packages_for(names)
+    needed = {p for c in book.chapters() for _, formula in post_formulas(c.post) for p in formula.packages}
+    return [p for p in dialect.LATEX_PACKAGES if p in needed]
 
 
 def toc_titles(book: Book, rejected: Optional[dict[str, str]] = None) -> dict[str, list[tuple[str, str]]]:

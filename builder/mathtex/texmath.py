@@ -153,8 +153,7 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
                 if below is not None:
                     eq = [Token(CS, "underset"), Token(OPEN, "{"), *below[0], Token(CLOSE, "}"), Token(OPEN, "{"),
                           *eq, Token(CLOSE, "}")]
-                out.extend(tokens_tex_tokens(eq, ref))
-                i = above[1]
+                toks[i:above[1]] = eq  # read again: \overset and \underset as any other command
                 continue
         elif kind == CS and text in RENAMED:
             if RENAMED[text]:
@@ -165,11 +164,6 @@ def tokens_tex(tokens: tuple[Token, ...] | list[Token], ref: Callable[[str, str]
             out.append(tok)
         i += 1
     return serialize(_over(out))
-
-
-def tokens_tex_tokens(tokens: list[Token], ref: Callable[[str, str], str]) -> list[Token]:
-    """Rewritten tokens as one token (for a rewrite that builds on other rewrites)."""
-    return [Token(CHAR, tokens_tex(tokens, ref))]
 
 
 SLASH = Token(CHAR, "/")
