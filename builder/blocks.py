@@ -247,6 +247,56 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             i += 1
             continue
         kind_name = "statement" if STATEMENT_RE.match(text) else "body"
-        blocks.append(Paragraph(split_inline(text, loc, warn, macros), loc, kind=kind_name))
+        for part in _bounded(split_inline(text, loc, warn, macros), loc, warn):
+            blocks.append(Paragraph(part, loc, kind=kind_name))
+            kind_name = "body"
         i += 1
     return blocks
+
+
+# Characters in one paragraph. The blog's longest is under 3,000; TeX's line breaking slows down sharply
+# with a paragraph's length (one line of 1 MB keeps it busy for minutes).
+PARAGRAPH_MAX = 10_000
+SENTENCE_ENDS = "。！？；.!?; "
+
+
+def _size(piece: Inline) -> int:
+    if isinstance(piece, Text):
+        return len(piece.text)
+    if isinstance(piece, Url):
+        return len(piece.url)
+    return len(piece.formula.source) if isinstance(piece, Math) else 1
+
+
+def _bounded(inlines: tuple[Inline, ...], loc: Location, warn: Warn) -> list[tuple[Inline, ...]]:
+    """The paragraph, or, beyond PARAGRAPH_MAX characters, paragraphs cut at sentence ends (a formula or
+    link is never cut)."""
+    total = sum(_size(p) for p in inlines)
+    if total <= PARAGRAPH_MAX:
+        return [inlines]
+    parts: list[tuple[Inline, ...]] = []
+    current: list[Inline] = []
+    size = 0
+    for piece in inlines:
+        if isinstance(piece, Text):
+            text = piece.text
+            while size + len(text) > PARAGRAPH_MAX:
+                room = PARAGRAPH_MAX - size
+                cut = max(text.rfind(ch, 0, room) for ch in SENTENCE_ENDS) + 1 or room
+                if cut:
+                    current.append(Text(text[:cut]))
+                parts.append(tuple(current))
+                current, size, text = [], 0, text[cut:]
+            if text:
+                current.append(Text(text))
+                size += len(text)
+            continue
+        if current and size + _size(piece) > PARAGRAPH_MAX:
+            parts.append(tuple(current))
+            current, size = [], 0
+        current.append(piece)
+        size += _size(piece)
+    if current:
+        parts.append(tuple(current))
+    warn(loc, f"paragraph of {total:,} characters set as {len(parts)} paragraphs of at most {PARAGRAPH_MAX:,}")
+    return parts

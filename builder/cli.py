@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import tempfile
 import traceback
@@ -12,6 +13,7 @@ from . import __version__
 from .config import ConfigError, describe, load
 
 BUILD_TARGETS = ("pdf", "epub", "all", "chapters", "clean", "watch")
+OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)  # the disk, not the tool
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         t.add_argument("-B", "--always-make", action="store_true", help="redo everything, TeX from scratch")
         t.add_argument("-n", "--dry-run", action="store_true", help="say what would be redone and why; change nothing")
         t.add_argument("-j", "--jobs", type=int, default=1, help="outputs built in parallel (`all`, `watch`)")
-        t.add_argument("--tex-timeout", type=float, default=900.0, help="seconds before TeX is stopped")
+        t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
+                       help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
     lst = sub.add_parser("list", help="print every post: id, series, date, title, source file:line")
     lst.add_argument("--strict", action="store_true")
     lst.add_argument("--links", action="store_true", help="print the links between posts instead")
@@ -46,8 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.target is None:
         args = _parser().parse_args((argv or sys.argv[1:]) + ["pdf"])
+    from . import procs
+    procs.die_with_signals()
     try:
         return _run(args)
+    except SystemExit as exc:  # SIGTERM or SIGHUP: the children were killed; say so like Ctrl-C does
+        if isinstance(exc.code, int) and exc.code > 128:
+            print("stopped by a signal; TeX and pandoc stopped with it", file=sys.stderr)
+        raise
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"{exc.path}: error: {problem}", file=sys.stderr)
@@ -61,11 +70,19 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, (BuildFailed, TexMissing)):
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        if isinstance(exc, OSError) and exc.errno in OUT_OF_ROOM:
+            from .model import printable
+            # Outputs are written beside their final names and renamed: what was built before is intact.
+            print(f"error: {printable(str(exc.filename or ''))}: {exc.strerror}; the previous outputs were "
+                  "left as they were", file=sys.stderr)
+            return 1
         with tempfile.NamedTemporaryFile("w", prefix="book-crash-", suffix=".txt", delete=False) as fh:
             traceback.print_exc(file=fh)
         print(f"internal error: {type(exc).__name__}: {exc}\nfull trace in {fh.name}; please report it",
               file=sys.stderr)
         return 3
+    finally:
+        procs.kill_all()
 
 
 def _run(args) -> int:

@@ -74,6 +74,9 @@ class Config:
     cover_image: str = ""
     sources: list[str] = field(default_factory=lambda: ["excerpts/*.txt"])
     """Globs of dump files, relative to book.yaml."""
+    sources_outside: list[str] = field(default_factory=list)
+    """Folders outside the book's folder that a dump may really lie in (a symbolic link in excerpts/ to a
+    dump elsewhere); by default none, and such a dump is skipped with an error."""
     blog: BlogConfig = field(default_factory=BlogConfig)
     preface: str = ""
     """Extra preface text; the preface always says where the excerpts come from."""
@@ -243,7 +246,8 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
             problems.append(f"posts.{post_id}.series: no series with key '{override.series}'")
     if cfg.cover_image:
         cover = cfg.root / cfg.cover_image
-        if Path(cfg.cover_image).is_absolute() or ".." in Path(cfg.cover_image).parts or not cover.is_file():
+        if Path(cfg.cover_image).is_absolute() or ".." in Path(cfg.cover_image).parts or not cover.is_file() \
+                or not inside_book(cfg, cover):
             problems.append(f"cover_image: '{cfg.cover_image}' is not a file inside the book's folder")
         elif cover.suffix.lower() not in (".png", ".jpg", ".jpeg"):
             problems.append(f"cover_image: '{cfg.cover_image}' must be a PNG or JPEG image")
@@ -256,14 +260,26 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
             problems.append(f"sources[{i}]: '{pattern}' matches no file")
 
 
-def source_files(cfg: Config) -> list[Path]:
-    """The dump files the sources globs name, each once, in glob order."""
+def source_files(cfg: Config, refused: Optional[list[Path]] = None) -> list[Path]:
+    """The dump files the sources globs name, each once, in glob order; one that really lies outside the
+    book's folder (through a symbolic link) and outside sources_outside is left out (and put in `refused`)."""
     seen: dict[Path, None] = {}
     for pattern in cfg.sources:
         for p in sorted(cfg.root.glob(pattern)):
-            if p.is_file():
+            if not p.is_file():
+                continue
+            if inside_book(cfg, p):
                 seen.setdefault(p, None)
+            elif refused is not None and p not in refused:
+                refused.append(p)
     return list(seen)
+
+
+def inside_book(cfg: Config, path: Path) -> bool:
+    """Whether a file, links followed, is in the book's folder or a folder sources_outside allows."""
+    real = path.resolve()
+    allowed = [cfg.root.resolve()] + [(cfg.root / d).expanduser().resolve() for d in cfg.sources_outside]
+    return any(real == a or a in real.parents for a in allowed)
 
 
 def describe() -> str:

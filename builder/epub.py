@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import procs
 from .config import Config
 from .links import LinkTable
 from .mathtex import EQREF, Formula
@@ -325,18 +326,19 @@ def build_epub(cfg: Config, opts) -> Path:
             source = Path(scratch) / "book.json"
             source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
             build.say(opts, f"pandoc: writing the EPUB ({len(book.chapters())} chapters)")
-            try:
-                proc = subprocess.run([pandoc, str(source), *pandoc_args(), f"--output={tmp}"], cwd=scratch,
-                                      capture_output=True, text=True, timeout=opts.tex_timeout)
-            except subprocess.TimeoutExpired:
-                raise build.BuildFailed(f"pandoc took more than {opts.tex_timeout:.0f}s; build/book.epub left as it was")
-        failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(proc.stderr)]
+            limit = opts.tex_timeout or build.PASS_SECONDS_BASE + build.PASS_SECONDS_PER_MB * len(source_json) / 1e6
+            code, _, stderr, timed_out = procs.run([pandoc, str(source), *pandoc_args(), f"--output={tmp}"],
+                                                   timeout=limit, cwd=scratch, stdin=subprocess.DEVNULL)
+            if timed_out:
+                raise build.BuildFailed(f"pandoc took more than {limit:.0f} s and was stopped; "
+                                        "build/book.epub left as it was")
+        failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(stderr)]
         for tex in failed:
             print(f"{render.formulas.get(' '.join(tex.split()), 'build/book.epub')}: warning: pandoc could not convert the formula to "
                   f"MathML; shown as TeX: {tex[:80]}", file=opts.out)
-        if proc.returncode != 0 or not tmp.exists():
+        if code != 0 or not tmp.exists():
             raise build.BuildFailed(f"pandoc failed; the previous build/book.epub (if any) was left in place:\n"
-                                    f"{proc.stderr.strip()[-2000:]}")
+                                    f"{stderr.strip()[-2000:]}")
         mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover)
         os.replace(tmp, target)
     finally:

@@ -1,6 +1,7 @@
 """Scraped dumps -> posts: detect each file's listing format, parse, give ids, merge duplicates."""
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -52,9 +53,12 @@ def read_dump(path: Path, display: str) -> list[str]:
     if "\x00" in text:
         raise InputError(display, f"binary data (NUL byte at character {text.index(chr(0))})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Control characters other than tab and newline never belong in prose.
-    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
-    return text.split("\n")
+    # Control characters other than tab and newline never belong in prose (nor on a terminal); nor do the
+    # invisible controls that reorder text (BiDi overrides), which could make a line read as another.
+    return CONTROL_RE.sub("", text).split("\n")
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def detect_format(lines: list[str]) -> Optional[str]:
@@ -66,11 +70,27 @@ def detect_format(lines: list[str]) -> Optional[str]:
     return None
 
 
-def _parse_date(text: str) -> Optional[PostDate]:
+def _parse_date(text: str, loc: Location, diags: list[Diagnostic]) -> Optional[PostDate]:
+    """The date as the dump gives it; one that no calendar has is kept as written, with a warning."""
     y, m, d = (int(x) for x in text.split("-"))
     if not (1 <= m <= 12 and 1 <= d <= 31):
+        diags.append(Diagnostic(loc, f"date {text} has no such month or day; the post is undated"))
         return None
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        diags.append(Diagnostic(loc, f"date {text} is not in the calendar; printed as the dump gives it"))
     return PostDate(y, m, d)
+
+
+READERS_DIGITS_MAX = 12  # more readers than people is a scraping error, not a number to convert
+
+
+def _parse_readers(text: str, loc: Location, diags: list[Diagnostic]) -> Optional[int]:
+    if len(text) > READERS_DIGITS_MAX:
+        diags.append(Diagnostic(loc, f"reader count of {len(text)} digits ignored"))
+        return None
+    return int(text)
 
 
 def parse_format_a(lines: list[str], display: str, diags: list[Diagnostic]) -> list[RawPost]:
@@ -112,8 +132,10 @@ def parse_format_a(lines: list[str], display: str, diags: list[Diagnostic]) -> l
         if k + 1 == len(metas):
             while body and (not body[-1][1].strip() or body[-1][1].strip() in STRAY_TRAILERS):
                 body.pop()
+        meta_loc = Location(display, i + 1)
         posts.append(RawPost(
-            title=title, date=_parse_date(m.group("date")), readers=int(m.group("readers")),
+            title=_title(title, title_loc, diags), date=_parse_date(m.group("date"), meta_loc, diags),
+            readers=_parse_readers(m.group("readers"), meta_loc, diags),
             author=m.group("author").strip(), loc=title_loc, lines=body,
         ))
     return posts
@@ -158,6 +180,16 @@ def parse_format_b(lines: list[str], display: str, diags: list[Diagnostic]) -> l
     return posts
 
 
+TITLE_LIMIT = 200  # characters of a title: longer is a paragraph glued to the metadata, not a title
+
+
+def _title(title: Optional[str], loc: Location, diags: list[Diagnostic]) -> Optional[str]:
+    if title is None or len(title) <= TITLE_LIMIT:
+        return title
+    diags.append(Diagnostic(loc, f"title of {len(title)} characters shortened to its first {TITLE_LIMIT}"))
+    return title[:TITLE_LIMIT] + "…"
+
+
 def _title_like(line: str) -> bool:
     return len(line) <= TITLE_MAX and "。" not in line and not line.startswith(("$", "\\"))
 
@@ -165,7 +197,8 @@ def _title_like(line: str) -> bool:
 def norm_title(title: str) -> str:
     """Comparison key: width, spacing and punctuation differences do not count."""
     t = unicodedata.normalize("NFKC", title).lower()
-    return "".join(ch for ch in t if ch.isalnum())
+    # A title of punctuation or emoji only (？？？ and ！！！) keeps its characters: two such posts stay two.
+    return "".join(ch for ch in t if ch.isalnum()) or "".join(t.split())
 
 
 def slug(text: str, words: int = 6) -> str:
@@ -182,7 +215,11 @@ def slug(text: str, words: int = 6) -> str:
             tokens.extend(syllables(ch))
     if latin:
         tokens.append("".join(latin))
-    return "-".join(tokens[:words]) or "post"
+    # File names are at most 255 bytes: a word is cut at 20 characters (a title of 5,000 digits).
+    return "-".join(t[:SLUG_WORD_MAX] for t in tokens[:words]) or "post"
+
+
+SLUG_WORD_MAX = 20
 
 
 def make_id(post: Post) -> str:

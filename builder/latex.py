@@ -24,7 +24,7 @@ from .model import (
 )
 from .stamps import content_key
 from .typography import cjk_punctuation
-from .texescape import escape, escape_code, escape_url, escape_verbatim, url_target
+from .texescape import escape, escape_code, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
@@ -139,11 +139,11 @@ class ChapterRenderer:
                 for segment, cited in segments:
                     if cited is not None:  # a title in 《》 that is a chapter of this book: a link
                         out.append(rf"\sbcite{{{label_name(cited.post.id, 'chapter')}}}{{{escape(segment)}}}")
-                    elif not index or seen is None:
-                        out.append(escape(segment))
+                    elif not index or seen is None:  # titles (seen is None) go to the contents: no breaks
+                        out.append(escape_prose(segment) if seen is not None else escape(segment))
                     else:
                         for text, term in self.marker.split(segment, seen):
-                            out.append(escape(text))
+                            out.append(escape_prose(text))
                             if term is not None:
                                 out.append(r"\index{" + term.entry(escape(term.text)) + "}")
             elif isinstance(piece, Math):
@@ -153,7 +153,7 @@ class ChapterRenderer:
                 out.append("\\" + piece.name + "{}")
             elif isinstance(piece, Url):
                 out.append(rf"\href{{{url_target(piece.url)}}}{{\sburl{{{escape_url(piece.url)}}}}}")
-        return "".join(out)
+        return join_pieces(out)
 
     def title_tex(self, inlines: tuple[Inline, ...], loc: Location) -> tuple[str, str]:
         """(typeset title, plain-text bookmark) for a title that may contain math; one line, no markers."""

@@ -6,6 +6,7 @@ from .normalize import FormulaError
 
 BEGIN, END = "begin", "end"  # token kinds the parser gives \\begin{name} and \\end{name}
 MAX_ARRAY_REPEAT = 100  # *{n}{…} in a column specification
+MAX_COLUMNS = 100  # an array wider than this is no table a page can hold (and 10,000 `&` a line TeX cannot read)
 ROW_SEP = Token(CS, "\\")
 
 
@@ -84,7 +85,10 @@ def widen_arrays(tokens: list[Token]) -> list[Token]:
                 widest = max(widest, cells)
             elif depth == 0 and tok == ROW_SEP:
                 cells = 1
-        missing = widest - _spec_columns(spec[0])
+        declared = _spec_columns(spec[0])
+        if max(widest, declared) > MAX_COLUMNS:
+            raise FormulaError(f"array has {max(widest, declared)} columns, more than {MAX_COLUMNS}")
+        missing = widest - declared
         if missing > 0:
             close = spec[1] - 1  # the `}` of the specification
             out[close:close] = [Token(CHAR, "c")] * missing

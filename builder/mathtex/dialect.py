@@ -29,6 +29,9 @@ UNICODE_COMMANDS: dict[str, str] = _DATA["unicode"]  # a character -> the MathJa
 DELIMITER_CHARS = frozenset(_DATA["delimiters"]["chars"])  # what may follow \left, \right, \middle
 DELIMITER_COMMANDS = frozenset(_DATA["delimiters"]["commands"])
 del _DATA
+# How many times TeX typesets an argument of a command (\phantom: once per math style); measured by
+# tools/branching.py. Nested, the counts multiply: the parser bounds the product.
+BRANCHING: dict[str, int] = json.loads(TABLE_FILE.with_name("branching.json").read_text(encoding="utf-8"))
 
 # Handled by the formula parser itself (numbering, references, macros, structure), whatever the table says;
 # and words MathJax reads as part of another command (\root 3\of x).

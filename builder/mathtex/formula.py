@@ -17,6 +17,9 @@ from .normalize import FormulaError, normalize
 EQREF, REF = "eqref", "ref"
 MAX_SOURCE = 20000  # characters; a longer formula is not mathematics a reader can use
 MAX_DEPTH = 100  # nested groups, \left…\right and environments
+# Tokens TeX typesets, counting each as often as the commands around it make TeX typeset it (\phantom
+# nested 14 deep: 4^14 times). A long formula of 20,000 tokens, each typeset ten times, stays below.
+MAX_TYPESET = 200_000
 ROW_SEP = Token(CS, "\\")
 DERIVED = {"stamp": False}
 # Inner forms of display environments met inside other math (LaTeX allows them only at the top).
@@ -129,6 +132,7 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         tokens, notes = normalize(tokens)
         tokens, counter = _set_counter(tokens)
         tokens = widen_arrays(_brace_scripts(_structure(tokens, strict_tex)))
+        _check_typesetting_work(tokens)
         env, starred, env_args, body = _outer_environment(tokens, display)
         body = _inner_forms(body)
         rows = _rows(body, env, display)
@@ -136,6 +140,42 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         return Formula(source, display, macros=used, problem=str(exc), loc=loc)
     return Formula(source, display, env, starred, tuple(env_args), tuple(rows), used, None, tuple(notes), counter,
                    loc)
+
+
+def _check_typesetting_work(tokens: list[Token]) -> None:
+    """Refuse a formula TeX would typeset for hours: the sum, over its tokens, of how many times the commands
+    around each make TeX typeset it (dialect.BRANCHING, measured), must stay under MAX_TYPESET."""
+    work, times = 0, 1
+    stack: list[int] = []  # `times` outside each open group
+    armed: list[tuple[int, int]] = []  # (factor, arguments left) of a branching command at this depth
+    armed_at: list[int] = []  # the depth each armed entry belongs to
+    for kind, text in tokens:
+        if kind == SPACE:
+            continue
+        factor = 1
+        if armed and armed_at[-1] == len(stack) and kind != CLOSE:
+            factor, left = armed[-1]
+            armed.pop()
+            armed_at.pop()
+            if left > 1:
+                armed.append((factor, left - 1))
+                armed_at.append(len(stack))
+        if kind == OPEN:
+            stack.append(times)
+            times *= factor
+        elif kind == CLOSE:
+            times = stack.pop() if stack else 1
+            while armed and armed_at[-1] > len(stack):
+                armed.pop()
+                armed_at.pop()
+        else:
+            work += times * factor
+            if kind == CS and text in dialect.BRANCHING:
+                armed.append((dialect.BRANCHING[text] * factor, dialect.ARGUMENTS.get(text, 1) or 1))
+                armed_at.append(len(stack))
+        if work > MAX_TYPESET:
+            raise FormulaError("formula nests \\phantom, \\hat or the like so deep that TeX would typeset it "
+                               f"more than {MAX_TYPESET:,} times over")
 
 
 def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:

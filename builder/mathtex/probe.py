@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .. import procs
 from ..texrun import ERROR_RE, require_tex, tex_environment
 
 JOBNAME = "probe"
@@ -56,12 +57,10 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
     (workdir / f"{JOBNAME}.tex").write_text(source, encoding="utf-8")
     cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", "-no-pdf",
            f"{JOBNAME}.tex"]
-    try:
-        subprocess.run(cmd, cwd=workdir, env=tex_environment(search_dirs), stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
-                       start_new_session=True)
-    except subprocess.TimeoutExpired:
-        raise ProbeTimeout(f"the formula check did not finish within {timeout:.0f} s") from None
+    _, _, _, timed_out = procs.run(cmd, timeout, cwd=workdir, env=tex_environment(search_dirs),
+                                   stdin=subprocess.DEVNULL)
+    if timed_out:
+        raise ProbeTimeout(f"the formula check did not finish within {timeout:.0f} s")
     log = (workdir / f"{JOBNAME}.log").read_text(encoding="utf-8", errors="replace")
     failed: dict[int, str] = {}
     trusted = len(items)
