@@ -65,6 +65,8 @@ def wrap_lines(tex: str, limit: int = TEX_LINE_MAX) -> str:
     while len(tex) - start > limit:
         window = tex[start:start + limit]
         cut = window.rfind(" ")
+        while cut > 0 and "\n" in (window[cut - 1], tex[start + cut + 1:start + cut + 2]):
+            cut = window.rfind(" ", 0, cut)  # next to a line end, a new one would make an empty line (\par)
         if cut > 0:
             out.append(window[:cut] + "\n")
             start += cut + 1

@@ -216,5 +216,7 @@ def test_generated_lines_stay_short_and_breakable():
     assert max(len(line) for line in wrapped.split("\n")) <= TEX_LINE_MAX
     assert wrapped.replace("%\n", "").replace("\n", " ") == "汉字" * 5000 + " " + "\\textasciitilde{}" * 1000
     assert escape_prose("~" * 100).count("\\allowbreak{}") >= 4
+    joined = wrap_lines(("汉" * 3000 + "\n 字") * 3)  # lines a paragraph kept: no empty line (a \par) made
+    assert "\n\n" not in joined and joined.replace("%\n", "") == ("汉" * 3000 + "\n 字") * 3
     shown = escape_verbatim("x^{" * 2000)
     assert "以下 3000 个字符从略" in shown and max(len(line) for line in shown.split("\n")) <= TEX_LINE_MAX
