@@ -123,7 +123,7 @@ class EpubRender:
         for piece in pieces:
             if isinstance(piece, Text):
                 prose = cjk_punctuation(piece.text)
-                for segment, cited in (self.links.split(prose) if links else [(prose, None)]):
+                for segment, cited in (self.links.split(prose, post_id) if links else [(prose, None)]):
                     if cited is None:
                         out.extend(_words(segment))
                     else:  # a title in 《》 that is a chapter of this book: a link, and its number

@@ -23,7 +23,8 @@ from .model import (
     Text, Url, post_formulas,
 )
 from .stamps import content_key
-from .typography import cjk_punctuation
+from .tocseed import zh_numeral
+from .typography import cjk_latin_boundary, cjk_punctuation
 from .texescape import escape, escape_code, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
@@ -56,6 +57,10 @@ class RenderReport:
 
     warnings: list[tuple[Location, str]] = field(default_factory=list)
     by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
+
+
+CODE_KEEP_WHOLE = 5  # a code block of this many lines or fewer is never split across pages
+CODE_KEEP_ENDS = 2  # nor are the first and the last two lines of a longer one
 
 
 class ChapterRenderer:
@@ -133,22 +138,29 @@ class ChapterRenderer:
         out = []
         index = index and not self.plain
         for k, piece in enumerate(inlines):
+            following = inlines[k + 1] if k + 1 < len(inlines) else None
             if isinstance(piece, Text):
                 prose = cjk_punctuation(piece.text)
-                segments = self.links.split(prose) if self.links and index else [(prose, None)]
+                segments = self.links.split(prose, self.post.id) if self.links and index else [(prose, None)]
                 for segment, cited in segments:
                     if cited is not None:  # a title in 《》 that is a chapter of this book: a link
                         out.append(rf"\sbcite{{{label_name(cited.post.id, 'chapter')}}}{{{escape(segment)}}}")
                     elif not index or seen is None:  # titles (seen is None) go to the contents: no breaks
                         out.append(escape_prose(segment) if seen is not None else escape(segment))
                     else:
-                        for text, term in self.marker.split(segment, seen):
+                        marked = self.marker.split(segment, seen)
+                        for j, (text, term) in enumerate(marked):
                             out.append(escape_prose(text))
                             if term is not None:
                                 out.append(r"\index{" + term.entry(escape(term.text)) + "}")
+                                after = "".join(t for t, _ in marked[j + 1:])[:1]
+                                if not after and isinstance(following, Math):
+                                    after = "math"
+                                if cjk_latin_boundary(term.text[-1], after):  # `ODE\index{…}篇` keeps its space
+                                    out.append(r"\CJKecglue ")
             elif isinstance(piece, Math):
-                nxt = inlines[k + 1] if k + 1 < len(inlines) else None
-                out.append(self.inline_math(piece.formula, loc, isinstance(nxt, Text) and nxt.text[:1].isspace()))
+                space_follows = isinstance(following, Text) and following.text[:1].isspace()
+                out.append(self.inline_math(piece.formula, loc, space_follows))
             elif isinstance(piece, Logo):
                 out.append("\\" + piece.name + "{}")
             elif isinstance(piece, Url):
@@ -204,14 +216,22 @@ class ChapterRenderer:
         if isinstance(block, DisplayMath):
             return self.display(block)
         if isinstance(block, CodeBlock):
-            lines = "\n".join(rf"\sbcodeline{{{len(l) - len(l.lstrip(' '))}}}{{{escape_code(l.lstrip(' '))}}}"
-                              for l in block.lines)
-            return "\\begin{sbcode}\n" + lines + "\n\\end{sbcode}"
+            return self.code(block)
         if isinstance(block, ListBlock):
             items = "\n".join(r"  \item " + self.inlines(item, block.loc, seen) for item in block.items)
             label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"
             return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
         raise TypeError(block)
+
+    def code(self, block: CodeBlock) -> str:
+        """Code lines, escaped; no page break leaves one or two lines of a block alone at a page's foot or head."""
+        n = len(block.lines)
+        out = []
+        for k, line in enumerate(block.lines):
+            keep = k and (n <= CODE_KEEP_WHOLE or k < CODE_KEEP_ENDS or k > n - CODE_KEEP_ENDS)
+            body = line.lstrip(" ")
+            out.append((r"\sbcodekeep" if keep else "") + rf"\sbcodeline{{{len(line) - len(body)}}}{{{escape_code(body)}}}")
+        return "\\begin{sbcode}\n" + "\n".join(out) + "\n\\end{sbcode}"
 
     def section_title(self, block: Heading) -> str:
         """A section's title for \\section and the contents: typeset, and plain for the bookmark."""
@@ -323,7 +343,7 @@ def overview_row(chapter: Chapter, part_title: str, rejected: Optional[dict[str,
     """One line of a part's opening overview: chapter label, title, date."""
     tex, _ = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport(), rejected=rejected).title()
     d = chapter.post.date
-    date = "" if d is None else (f"{d.year}-{d.month:02d}-{d.day:02d}" if d.full else f"{d.month}月{d.day}日")
+    date = "" if d is None else escape(d.chinese(unknown_year=""))  # the style of the chapter openings
     return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": date}
 
 
@@ -364,7 +384,9 @@ def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
     env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
     parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],
-              "rows": [overview_row(c, p.title, rejected) for c in p.chapters]} for p in book.parts]
+              "rows": [overview_row(c, p.title, rejected) for c in p.chapters],
+              "widest_label": max((f"第{zh_numeral(c.number)}章" for c in p.chapters), key=len, default="")}
+             for p in book.parts]
     return env.get_template("book.tex.jinja").render(
         **preamble_context(cfg, book_packages(book)),
         config_name=cfg.path.name,

@@ -22,14 +22,15 @@ class LinkTable:
     def target(self, cited: str) -> Optional[Chapter]:
         return self.by_title.get(norm_title(cited))
 
-    def split(self, text: str) -> list[tuple[str, Optional[Chapter]]]:
+    def split(self, text: str, citing: Optional[str] = None) -> list[tuple[str, Optional[Chapter]]]:
         """Pieces of text; a piece with a chapter is a cited title that links there (the 《 stays in the piece
-        before it; the closing 》 is the renderer's, so the chapter number can follow it)."""
+        before it; the closing 》 is the renderer's, so the chapter number can follow it). A post citing
+        itself (the post with id `citing`: a series' list of its parts) gets no link: it would lead nowhere."""
         out: list[tuple[str, Optional[Chapter]]] = []
         last = 0
         for m in CITE_RE.finditer(text):
             chapter = self.target(m.group(1))
-            if chapter is None:
+            if chapter is None or chapter.post.id == citing:
                 continue
             out.append((text[last:m.start() + 1], None))  # up to and including 《
             out.append((m.group(1), chapter))
@@ -57,9 +58,15 @@ def find_links(book: Book) -> list[tuple[Chapter, str, Optional[Chapter]]]:
 
 def describe_links(book: Book) -> str:
     lines = []
+    linked = 0
     for source, cited, target in find_links(book):
-        where = f"chapter {target.number} ({target.post.id})" if target else "not in this book (plain text)"
+        if target is source:
+            where = "this chapter itself (plain text)"
+        elif target:
+            where = f"chapter {target.number} ({target.post.id})"
+            linked += 1
+        else:
+            where = "not in this book (plain text)"
         lines.append(f"{source.post.id} (chapter {source.number}): 《{cited}》 -> {where}")
-    linked = sum(1 for _, _, t in find_links(book) if t)
     lines.append(f"{len(lines)} citation(s), {linked} linked to a chapter of this book")
     return "\n".join(lines)

@@ -48,9 +48,10 @@ class PostDate:
             return f"--{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
-    def chinese(self) -> str:
+    def chinese(self, unknown_year: str = "（年份不详）") -> str:
+        """2015年1月6日, the one date style of the book; a date without a year says so (or `unknown_year`)."""
         core = f"{self.month}月{self.day}日"
-        return f"{self.year}年{core}" if self.year is not None else f"{core}（年份不详）"
+        return f"{self.year}年{core}" if self.year is not None else f"{core}{unknown_year}"
 
     def sort_key(self) -> tuple:
         # Dated posts first in time order; posts without a year go last.

@@ -138,6 +138,16 @@ def url_target(url: str) -> str:
     return encoded.replace("%", r"\%").replace("&", r"\&")
 
 
+URL_RUN_MAX = 8  # characters of an address between break opportunities (a commit hash is 40)
+
+
 def escape_url(url: str) -> str:
-    """The printed address: escaped, with a break allowed after each / . - _ ? = &."""
-    return "".join(escape(ch) + (r"\allowbreak{}" if ch in "/.-_?=&" else "") for ch in url)
+    """The printed address: escaped, with a break allowed after each / . - _ ? = &, and within any longer
+    run of other characters every URL_RUN_MAX (a line of text is about 40 characters of it)."""
+    out, run = [], 0
+    for ch in url:
+        run = 0 if ch in "/.-_?=&" else run + 1
+        out.append(escape(ch))
+        if run == 0 or run % URL_RUN_MAX == 0:
+            out.append(r"\allowbreak{}")
+    return "".join(out)

@@ -6,14 +6,31 @@ import re
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0002ffff“”‘’《》"
 # Punctuation the dumps write half-width inside Chinese sentences, and its full-width form.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+# An ellipsis beside Chinese is two …, centred (GB/T 15834): `...`, `。。。` and a lone `…` become “……”.
+_ELLIPSIS = re.compile(rf"(?<=[{CJK}])\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*|\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*(?=[{CJK}])")
 _BESIDE_CJK = re.compile(rf"(?<=[{CJK}])\s*([,:;?!()])\s*|\s*([,:;?!()])\s*(?=[{CJK}])")
 
 
 def cjk_punctuation(text: str) -> str:
-    """`模型(十五):构建` -> `模型（十五）：构建`; Latin and math context is left alone."""
+    """`模型(十五):构建` -> `模型（十五）：构建`, `乱了...）` -> `乱了……）`; Latin and math context is left alone."""
+    text = _ELLIPSIS.sub("……", text)
     for _ in range(3):  # a converted mark can make its neighbour CJK-adjacent: `(四):GAN`
         new = _BESIDE_CJK.sub(lambda m: FULL_WIDTH[m.group(1) or m.group(2)], text)
         if new == text:
             break
         text = new
     return text
+
+
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+
+
+def cjk_latin_boundary(before: str, after: str) -> bool:
+    """True when xeCJK would put its Chinese–Latin space between `before` and `after` (one character each,
+    or "math" for an inline formula after): TeX loses that space when anything (an \\index) sits between."""
+    if not before or not after:
+        return False
+    if _IDEOGRAPH.match(before):
+        return after == "math" or bool(_LATIN.match(after))
+    return bool(_LATIN.match(before)) and bool(_IDEOGRAPH.match(after))

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,52 @@ def test_epub_has_every_formula_as_mathml(real_book):
         text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
     assert text.count("<math ") >= int(m.group(1))
     epubcheck(root / "build" / "book.epub")
+
+
+WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">')
+
+
+def _pages_words(pdf: Path) -> list[tuple[float, list[tuple[float, float, float, float]]]]:
+    """(page height, word boxes) of every page, read back with `pdftotext -bbox`."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        pages.append((height, [tuple(map(float, m.groups())) for m in WORD_RE.finditer(page)]))
+    return pages
+
+
+def _edge(values: list[float]) -> float:
+    """The most common position (to 0.5 pt): where justified lines start or end."""
+    counts = Counter(round(v * 2) / 2 for v in values)
+    return counts.most_common(1)[0][0]
+
+
+def test_running_heads_span_the_text_block(real_book):
+    """Heads, head rules' text and folios sit on the text block's outer edges, verso and recto alike (they
+    used to stop 18 mm short: fancyhdr took the head's width before \\geometry set the text block)."""
+    root, _ = real_book
+    pages = _pages_words(root / "build" / "book.pdf")
+    sides = {0: {"left": [], "right": [], "heads": [], "folios": []}, 1: {"left": [], "right": [], "heads": [], "folios": []}}
+    for number, (height, words) in enumerate(pages, 1):
+        side = sides[number % 2]  # 1: recto (odd pages), 0: verso
+        head = [w for w in words if w[3] < 0.09 * height]
+        folio = [w for w in words if w[1] > 0.93 * height]
+        body = [w for w in words if 0.09 * height <= w[3] and w[1] <= 0.93 * height]
+        lines: dict[float, list] = {}
+        for w in body:
+            lines.setdefault(round(w[3]), []).append(w)
+        side["left"] += [min(w[0] for w in ws) for ws in lines.values()]
+        side["right"] += [max(w[2] for w in ws) for ws in lines.values()]
+        if head:
+            side["heads"].append((number, min(w[0] for w in head), max(w[2] for w in head)))
+        if folio:
+            side["folios"].append((number, min(w[0] for w in folio), max(w[2] for w in folio)))
+    for parity, side in sides.items():
+        left, right = _edge(side["left"]), _edge(side["right"])
+        assert right - left > 400, (left, right)  # an A4 text block, read from the lines
+        assert len(side["heads"]) > 80 and len(side["folios"]) > 80
+        outer = [(n, x1 if parity else x0) for n, x0, x1 in side["heads"] + side["folios"]]
+        edge = right if parity else left
+        off = [(n, x) for n, x in outer if abs(x - edge) > 1.0]
+        assert off == [], f"{'recto' if parity else 'verso'} heads/folios off the outer edge {edge}: {off[:10]}"

@@ -108,7 +108,7 @@ class Formula:
     @property
     def fits_one_line(self) -> bool:
         """One line with no alignment: may be scaled down when wider than the text."""
-        if (self.env and self.env != "equation") or len(self.rows) != 1 or self.rows[0].tag is not None:
+        if (self.env and self.env != "equation") or len(self.rows) != 1:
             return False
         toks = self.rows[0].tokens
         for i, (kind, text) in enumerate(toks):

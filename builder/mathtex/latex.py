@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .formula import BEGIN, END, EQREF, REF, Formula, Row
-from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, SPACE, Token, serialize, strip_spaces
+from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, SPACE, SUB, SUP, Token, serialize, strip_spaces
 from .normalize import COLOR
 
 # Label names may hold anything (Chinese, spaces, braces); TeX and hyperref get letters, digits, ':' and '-',
@@ -63,6 +63,51 @@ def tex(tokens: tuple[Token, ...] | list[Token], prefix: str) -> str:
     return serialize(out)
 
 
+# Where a display too wide for the line may break: before a relation or a binary + or -, outside every
+# group, \left…\right pair and environment (GB/T: the operator begins the continuation line).
+RELATIONS = frozenset("= < >".split())
+RELATION_CS = frozenset("le leq ge geq ne neq approx equiv sim simeq cong propto to leqslant geqslant".split())
+BINARY = frozenset("+ -".split())
+BREAK = Token(CS, "sbbreak")
+
+
+def breakable(tokens: list[Token]) -> "tuple[list[Token], list[Token]] | None":
+    """(left side, rest with \\sbbreak before each operator where a line may break), or None when there is
+    no such place. The left side is what precedes the first relation (the continuation lines align after
+    it); empty when the formula has no relation or starts with one."""
+    out: list[Token] = []
+    depth = 0
+    split = None
+    previous: Token | None = None
+    for tok in tokens:
+        kind, text = tok
+        if kind == OPEN or (kind == CS and text == "left") or kind == BEGIN:
+            depth += 1
+        elif kind == CLOSE or (kind == CS and text == "right") or kind == END:
+            depth -= 1
+        elif depth == 0 and previous is not None:
+            relation = (kind == CHAR and text in RELATIONS) or (kind == CS and text in RELATION_CS)
+            binary = kind == CHAR and text in BINARY and not _is_operator(previous)
+            if relation or binary:
+                if relation and split is None:
+                    split = len(out)
+                else:
+                    out.append(BREAK)
+        out.append(tok)
+        if kind != SPACE:
+            previous = tok
+    if BREAK not in out:
+        return None
+    split = split or 0
+    return out[:split], out[split:]
+
+
+def _is_operator(tok: Token) -> bool:
+    """After this token a + or - is a sign, not a binary operator."""
+    return tok.kind in (SUP, SUB) or (tok.kind == CHAR and tok.text in "+-=<>(,[|") or (tok.kind == CS and (tok.text in RELATION_CS or
+            tok.text in ("left", "cdot", "times", "pm", "mp")))
+
+
 def _annotations(row: Row, prefix: str) -> str:
     out = "".join(rf"\label{{{label_name(prefix, label)}}}" for label in row.labels)
     if row.tag is not None:
@@ -101,5 +146,10 @@ def display(formula: Formula, prefix: str, fit_key: str) -> str:
     row = formula.rows[0]
     body = tex(strip_spaces(row.tokens), prefix)
     if formula.fits_one_line:
-        body = rf"\sbfit{{{fit_key}}}{{{body}}}"
+        broken = breakable(strip_spaces(row.tokens))
+        if broken:  # too wide for the line: broken before an operator, as a typesetter would
+            lhs, rest = broken
+            body = rf"\sbfitbreak{{{fit_key}}}{{{tex(lhs, prefix)}}}{{{tex(rest, prefix)}}}"
+        else:  # nowhere to break: scaled down
+            body = rf"\sbfit{{{fit_key}}}{{{body}}}"
     return f"\\begin{{{env}}}\n{body}{_annotations(row, prefix)}\n\\end{{{env}}}"
