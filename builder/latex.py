@@ -63,6 +63,15 @@ CODE_KEEP_WHOLE = 5  # a code block of this many lines or fewer is never split a
 CODE_KEEP_ENDS = 2  # nor are the first and the last two lines of a longer one
 
 
+# Where a title over two lines should break (\sbtitlebreak): after `：` `，` `？` `！` inside it, before a dash
+# or a bracketed part of four characters or more (not before a part number such as （一）).
+TITLE_BREAK_RE = re.compile(r"(?<=[：，？！])(?!$)|(?<=.)(?=——|（[^）]{4,}）)")
+
+
+def title_breaks(tex: str) -> str:
+    return TITLE_BREAK_RE.sub(r"\\sbtitlebreak{}", tex)
+
+
 class ChapterRenderer:
     """Renders one chapter; prose goes through the escaper, formulas through the math module. What TeX
     rejected before (`rejected`: digest -> TeX's error) is shown as source, or set plainly (a block)."""
@@ -177,6 +186,8 @@ class ChapterRenderer:
                 reason = self._checked(formula, loc, tex)
                 pieces.append("" if formula.empty else self._source(formula, loc, reason) if reason or self.plain
                               else tex)
+            elif isinstance(piece, Text):
+                pieces.append(title_breaks(self.inlines((piece,), loc, index=False)))
             else:
                 pieces.append(self.inlines((piece,), loc, index=False))
         plain = "".join(cjk_punctuation(p.text) if isinstance(p, Text) else (p.name if isinstance(p, Logo) else

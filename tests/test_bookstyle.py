@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.latex import CODE_KEEP_WHOLE, ChapterRenderer
+from builder.latex import CODE_KEEP_WHOLE, ChapterRenderer, title_breaks
 from builder.index import Term, TermMarker
 from builder.links import describe_links
 from builder.mathtex import latex as mlatex
@@ -89,3 +89,14 @@ def test_wide_display_breaks_before_operators_outside_groups():
 def test_display_without_a_place_to_break_is_scaled(source):
     assert r"\sbfit{p:1}" in _display(source) and r"\sbbreak" not in _display(source)
 
+
+
+@pytest.mark.parametrize("title, marked", [
+    ("最小熵原理（五）：“层层递进”之社区发现", "最小熵原理（五）：\\sbtitlebreak{}“层层递进”之社区发现"),
+    ("用变分推断统一理解生成模型（VAE、GAN、AAE、ALI）", "用变分推断统一理解生成模型\\sbtitlebreak{}（VAE、GAN、AAE、ALI）"),
+    ("积分估计的极值原理——变分原理", "积分估计的极值原理\\sbtitlebreak{}——变分原理"),
+    ("高斯型积分的微扰展开（一）", "高斯型积分的微扰展开（一）"),  # a part number stays with its title
+    ("标题：", "标题："),
+])
+def test_title_marks_where_a_long_title_breaks(title, marked):
+    assert title_breaks(title) == marked
