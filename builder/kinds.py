@@ -1,4 +1,4 @@
-"""Which kind a short prose line is (section heading, caption of a lost figure, table row, or prose), by its shape and its neighbours."""
+"""Which kind a short prose line is: section heading, a lost figure's caption, table row, or prose."""
 from __future__ import annotations
 
 import re
