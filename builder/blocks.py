@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Callable, Optional
 
+from . import kinds
 from .code import dedent, language, split_code
 from .mathtex import MacroTable
 from .mathtex import parse as parse_formula
@@ -15,18 +15,9 @@ from .model import (
 
 Warn = Callable[[Location, str], None]
 
-SENTENCE_PUNCT = set("。，,；;！!？?：:“”\"…")
-CAPTION_RE = re.compile(r"(示意图|图示|流程图|架构图|效果图|结构图|演示图|截图)$|图片来自")
 LIST_ITEM_RE = re.compile(r"^(?:\d{1,2}、|[(（]\d{1,2}[)）]\s*)")
-HEADING_NUM_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
 STATEMENT_RE = re.compile(r"^([^\s$，,。：:]{2,14}(?:引理|定理|定义|推论|命题|结论|原理|公式|猜想))\s*[:：]\s*\S")
 LOGO_RE = re.compile(r"^\s*\\(LaTeX|TeX)\s*(?:\{\})?\s*$")
-HEADING_MAX = 18
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
 
 def split_inline(text: str, loc: Location, warn: Warn, macros: Optional[MacroTable] = None) -> tuple[Inline, ...]:
     """Split prose into text, inline math and TeX logos, as MathJax finds them: `$…$`, `\\(…\\)`, and a
@@ -72,25 +63,6 @@ def _split_urls(text: Text) -> tuple[Inline, ...]:
 def _list_style(text: str) -> str:
     """'paren' for (1) items, 'dun' for 1、 items: a change of style starts a new list."""
     return "paren" if text.lstrip()[:1] in "(（" else "dun"
-
-
-def _is_sentence(text: str) -> bool:
-    return any(c in SENTENCE_PUNCT for c in text)
-
-
-def _looks_like_heading(text: str, next_text: Optional[str]) -> bool:
-    core = text.rstrip(" #").strip()
-    if not core or "$" in core or "\\" in core:
-        return False
-    if display_width(core) > HEADING_MAX * 2:
-        return False
-    body = HEADING_NUM_RE.sub("", core)
-    if _is_sentence(body) or body.endswith(("、", "（", "(")):
-        return False
-    # A short line that leads into a formula ("或者", "其loss一般为") is prose.
-    if next_text is not None and _starts_display(next_text):
-        return False
-    return True
 
 
 def _starts_display(text: str) -> bool:
@@ -169,13 +141,25 @@ def build_blocks(lines: list[tuple[int, str]], path: str, warn: Warn) -> list[Bl
     blocks: list[Block] = []
     macros = MacroTable()
     stripped = [(n, t.rstrip()) for n, t in lines]
-    for kind, run in split_code(stripped, _display_lines([t for _, t in stripped])):
+    alone = _alone([n for n, t in stripped if t.strip()])
+    runs = split_code(stripped, _display_lines([t for _, t in stripped]))
+    for k, (kind, run) in enumerate(runs):
         if kind == "code":  # before any math or prose rule: `\[` in code is code
             texts = [t for _, t in run]
             blocks.append(CodeBlock(dedent(texts), language(texts), Location(path, run[0][0])))
         else:
-            blocks.extend(_prose_blocks(run, path, warn, macros))
+            blocks.extend(_prose_blocks(run, path, warn, macros, alone, before_code=k + 1 < len(runs)))
     return blocks
+
+
+def _alone(numbers: list[int]) -> Callable[[int], bool]:
+    """Whether a line stands apart as its own paragraph. A dump that separates paragraphs with blank lines
+    (format B) keeps the lines of one paragraph together, and a multi-line paragraph is no heading; in a
+    dump without blank lines (format A) every line is a paragraph."""
+    present = set(numbers)
+    if all(b == a + 1 for a, b in zip(numbers, numbers[1:])):
+        return lambda n: True
+    return lambda n: n - 1 not in present  # a heading may run into its paragraph without a blank line
 
 
 DOLLAR_RE = re.compile(r"(?<!\\)\$")
@@ -203,10 +187,30 @@ def _join_broken_formulas(pieces: list[tuple[str, int, str]]) -> list[tuple[str,
     return out
 
 
-def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: MacroTable) -> list[Block]:
+def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: MacroTable,
+                  alone: Callable[[int], bool] = lambda n: True, before_code: bool = False) -> list[Block]:
+    """Prose lines -> blocks. The kind of each short line (heading, caption, table row, prose) is decided by
+    the rules of kinds.py; `alone(line)` says whether the dump set the line apart (format B's blank lines)
+    and `before_code` whether program code follows the last line."""
     clean = [(n, t.strip()) for n, t in lines if t.strip()]
     pieces = _join_broken_formulas(_split_displays(clean, path, warn))
     blocks: list[Block] = []
+    lines_here = {n for n, _ in clean}
+
+    def text_at(k: int) -> Optional[str]:
+        if k < 0 or k >= len(pieces):
+            return None
+        return pieces[k][2] if pieces[k][0] == "text" else "$$"
+
+    def caption_at(k: int, prev_caption: Optional[str], after_figure: bool) -> bool:
+        text = text_at(k)
+        if text is None or text == "$$" or (k == len(pieces) - 1 and before_code):
+            return False  # a short line right before code labels the code ("Mathematica代码为", "修改为")
+        n = pieces[k][1]
+        by_itself = alone(n) and (n + 1 not in lines_here or alone(n + 1))  # no line of its paragraph after
+        return text == text_at(k + 1) or kinds.is_caption(text, text_at(k - 1), text_at(k + 1), prev_caption,
+                                                           by_itself, after_figure)
+
     i = 0
     while i < len(pieces):
         kind, lineno, text = pieces[i]
@@ -215,14 +219,19 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             blocks.append(_display_block(text, loc, macros))
             i += 1
             continue
-        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        next_text = nxt[2] if nxt and nxt[0] == "text" else ("$$" if nxt else None)
+        prev_text, next_text = text_at(i - 1), text_at(i + 1)
+        prev_caption = blocks[-1].caption if blocks and isinstance(blocks[-1], Figure) else None
+        table = kinds.table_at(_unit_texts(pieces, i), 0)
+        if table:  # rows of cells (tabs, pipes, aligned columns) are a table, never prose
+            blocks.append(DisplayMath(parse_formula(kinds.table_tex(table[1]), True, loc, macros), loc))
+            i += table[0]
+            continue
         # A caption printed twice in a row is an image the scraper lost.
-        if nxt and nxt[0] == "text" and nxt[2] == text and not text.startswith("$"):
+        if next_text == text and not text.startswith("$"):
             blocks.append(Figure(caption=text, loc=loc))
             i += 2
             continue
-        if CAPTION_RE.search(text) and display_width(text) <= 80 and not text.endswith("。"):
+        if caption_at(i, prev_caption, bool(blocks) and isinstance(blocks[-1], Figure)):
             blocks.append(Figure(caption=text, loc=loc))
             i += 1
             continue
@@ -241,7 +250,7 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             blocks.append(Paragraph(split_inline(text, loc, warn, macros), loc))
             i += 1
             continue
-        if _looks_like_heading(text, next_text if nxt else None) and not URL_RE.search(text):
+        if _is_heading(text, prev_text, next_text, alone(lineno), i == len(pieces) - 1 and before_code):
             title = text.rstrip(" #").strip()
             blocks.append(Heading(title=title, loc=loc, inlines=split_inline(title, loc, warn, macros)))
             i += 1
@@ -250,8 +259,52 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
         for part in _bounded(split_inline(text, loc, warn, macros), loc, warn):
             blocks.append(Paragraph(part, loc, kind=kind_name))
             kind_name = "body"
+        # "如下图所示：" with no caption line after it: the scraper lost the figure and its caption.
+        if kinds.leads_to_figure(text) and not caption_at(i + 1, None, False):
+            blocks.append(Figure(caption="", loc=loc))
         i += 1
-    return blocks
+    return _no_heading_runs(blocks)
+
+
+def _is_heading(text: str, prev: Optional[str], nxt: Optional[str], alone: bool, before_code: bool) -> bool:
+    """A section heading: heading-shaped, set apart, and leading into prose: not into a formula ("或者",
+    "其loss一般为"), nor into code, nor the content a colon announced."""
+    if not alone or before_code or not kinds.heading_shape(text) or URL_RE.search(text):
+        return False
+    if nxt is not None and _starts_display(nxt):
+        return False
+    return not (prev is not None and prev.rstrip().endswith(("：", ":")))
+
+
+HEADING_RUN_MAX = 2  # a section and its subsection; three headings in a row are short prose lines
+
+
+def _no_heading_runs(blocks: list[Block]) -> list[Block]:
+    """Runs of more than HEADING_RUN_MAX headings with nothing between are lines of prose (a page cannot
+    break inside a run of headings: TeX overflows the page)."""
+    out = list(blocks)
+    k = 0
+    while k < len(out):
+        j = k
+        while j < len(out) and isinstance(out[j], Heading):
+            j += 1
+        if j - k > HEADING_RUN_MAX:  # the last may title the prose after the run
+            for m in range(k, j - 1 if j < len(out) else j):
+                out[m] = Paragraph(out[m].inlines, out[m].loc)
+        k = max(j, k + 1)
+    return out
+
+
+def _unit_texts(pieces: list[tuple[str, int, str]], i: int) -> list[str]:
+    """The text lines from pieces[i] on that one table may span: consecutive dump lines (one paragraph of
+    format B, which separates paragraphs with blank lines)."""
+    out = [pieces[i][2]]
+    k = i + 1
+    while k < len(pieces) and pieces[k][0] == "text" and pieces[k][1] == pieces[k - 1][1] + 1 \
+            and "\n" not in pieces[k - 1][2]:
+        out.append(pieces[k][2])
+        k += 1
+    return out
 
 
 # Characters in one paragraph. The blog's longest is under 3,000; TeX's line breaking slows down sharply

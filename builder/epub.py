@@ -191,7 +191,9 @@ class EpubRender:
                 blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"), title]})
             elif isinstance(block, Figure):
                 figure += 1
-                caption = _words(f"图 {chapter.number}.{figure}{SEP}{cjk_punctuation(block.caption)}")
+                # A figure lost with its caption is numbered alone, as \caption{} sets it in the PDF.
+                label = f"图 {chapter.number}.{figure}"
+                caption = _words(f"{label}{SEP}{cjk_punctuation(block.caption)}" if block.caption else label)
                 blocks.append(_div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]),
                                                             _div(("caption",), [_para(caption)])]))
             elif isinstance(block, DisplayMath):

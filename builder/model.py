@@ -111,7 +111,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class Figure:
-    """A lost image, kept as a placeholder with its caption."""
+    """A lost image, kept as a placeholder with its caption ("" when the caption was lost too)."""
 
     caption: str
     loc: Location
