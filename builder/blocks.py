@@ -10,7 +10,8 @@ from .mathtex import MacroTable
 from .mathtex import parse as parse_formula
 from .mathtex.find import display_end, display_opener, find_inline
 from .model import (
-    Block, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
+    Block, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Table, Text,
+    Url,
 )
 
 Warn = Callable[[Location, str], None]
@@ -223,7 +224,7 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
         prev_caption = blocks[-1].caption if blocks and isinstance(blocks[-1], Figure) else None
         table = kinds.table_at(_unit_texts(pieces, i), 0)
         if table:  # rows of cells (tabs, pipes, aligned columns) are a table, never prose
-            blocks.append(DisplayMath(parse_formula(kinds.table_tex(table[1]), True, loc, macros), loc))
+            blocks.append(Table(tuple(tuple(row) for row in table[1]), loc, kinds.table_has_head(table[1])))
             i += table[0]
             continue
         # A caption printed twice in a row is an image the scraper lost.

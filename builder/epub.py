@@ -18,8 +18,8 @@ from .links import LinkTable
 from .mathtex import EQREF, Formula
 from .mathtex.numbering import Numbering
 from .model import (
-    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Text, Url,
-    block_formulas,
+    Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Table, Text,
+    Url, block_formulas,
 )
 from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
 from .tocseed import zh_numeral
@@ -65,6 +65,18 @@ def _link(classes: tuple[str, ...], inlines: list, url: str) -> dict:
 
 def _para(inlines: list) -> dict:
     return {"t": "Para", "c": inlines}
+
+
+def _table(table: Table) -> dict:
+    """A pandoc Table of plain-text cells, with its head row if it has one (as the PDF sets it)."""
+    def row(cells) -> list:
+        return [_attr(), [[_attr(), {"t": "AlignDefault"}, 1, 1, [{"t": "Plain", "c": _words(cjk_punctuation(c))}]]
+                          for c in cells]]
+    columns = [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}] for _ in table.rows[0]]
+    return {"t": "Table", "c": [_attr(classes=("sbtable",)), [None, []], columns,
+                                [_attr(), [row(r) for r in table.rows[:table.head]]],
+                                [[_attr(), 0, [], [row(r) for r in table.rows[table.head:]]]],
+                                [_attr(), []]]}
 
 
 def _div(classes: tuple[str, ...], blocks: list, ident: str = "") -> dict:
@@ -202,6 +214,8 @@ class EpubRender:
                 items = [[{"t": "Plain", "c": self.inlines(item, pid, block.loc)}] for item in block.items]
                 delim = {"t": "TwoParens"} if block.style == "paren" else {"t": "Period"}
                 blocks.append({"t": "OrderedList", "c": [[1, {"t": "Decimal"}, delim], items]})
+            elif isinstance(block, Table):
+                blocks.append(_table(block))
             elif isinstance(block, CodeBlock):
                 classes = (block.language,) if block.language else ()
                 blocks.append({"t": "CodeBlock", "c": [_attr(classes=classes), "\n".join(block.lines)]})

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Optional
+
+from .typography import display_width
 
 HEADING_MAX = 18  # characters (full width) of a section heading; the blog's longest is 13
 
@@ -34,10 +35,6 @@ FIGURE_BEHIND_START_RE = re.compile(r"^(如图|如上图|上图|在上图中|图
 FIGURE_LEAD_RE = re.compile(r"(如下图所示|如下图|如图所示|图示如下|示意图如下|图示为|如下图示)[：:。]?$")
 
 TABLE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def heading_shape(text: str) -> bool:
@@ -159,12 +156,15 @@ def table_at(texts: list[str], start: int) -> Optional[tuple[int, list[list[str]
     return None
 
 
-def table_tex(rows: list[list[str]]) -> str:
-    """A table as the array MathJax and TeX both set: each cell as text, column rules between."""
-    def cell(text: str) -> str:
-        parts = re.split(r"([{}$\\])", text)
-        return " ".join(f"\\text{{{p}}}" if i % 2 == 0 else {"{": r"\{", "}": r"\}", "$": r"\$", "\\": r"\backslash"}[p]
-                        for i, p in enumerate(parts) if p)
-    cols = "|".join("l" for _ in rows[0])
-    body = " \\\\\n".join(" & ".join(cell(c) for c in row) for row in rows)
-    return f"\\begin{{array}}{{{cols}}}\n{body}\n\\end{{array}}"
+def table_has_head(rows: list[list[str]]) -> bool:
+    """Whether the first row names the columns: over a column of numbers it is not a number ("准确率" over
+    "92.1"), or its cells are short labels over a column of long text ("测试结果"). A list of words and
+    scores ("龙脑 10.271244") has none."""
+    first, body = rows[0], rows[1:]
+    for k, cell in enumerate(first):
+        column = [row[k] for row in body]
+        if not NUMBER_RE.match(cell) and all(NUMBER_RE.match(c) for c in column):
+            return True
+        if len(cell) <= 6 and max(len(c) for c in column) > 3 * len(cell):
+            return True
+    return False

@@ -20,11 +20,11 @@ from .mathtex import latex as mlatex
 from .mathtex.latex import label_name
 from .model import (
     Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, Inline, ListBlock, Location, Logo, Math, Paragraph, Post,
-    Text, Url, post_formulas,
+    Table, Text, Url, post_formulas,
 )
 from .stamps import content_key
 from .tocseed import zh_numeral
-from .typography import cjk_latin_boundary, cjk_punctuation
+from .typography import cjk_latin_boundary, cjk_punctuation, display_width
 from .texescape import escape, escape_code, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
@@ -70,6 +70,26 @@ TITLE_BREAK_RE = re.compile(r"(?<=[：，？！])(?!$)|(?<=.)(?=——|（[^）]
 
 def title_breaks(tex: str) -> str:
     return TITLE_BREAK_RE.sub(r"\\sbtitlebreak{}", tex)
+
+
+TABLE_LINE = 72  # half-width characters a table may hold across the text block before it wraps its cells
+TABLE_WIDE_CELL = 16  # columns with a cell this wide wrap (X columns); narrower ones keep their width
+
+
+def table_tex(table: Table) -> str:
+    """A table of text cells, booktabs style (a rule under the head row if it has one): at its natural width
+    when it fits, else full width with the columns of long cells wrapping (tabularx X), so no cell runs into
+    the margin."""
+    widths = [max(display_width(row[k]) for row in table.rows) for k in range(len(table.rows[0]))]
+    wide = sum(widths) + 3 * len(widths) > TABLE_LINE
+    spec = "".join(">{\\raggedright\\arraybackslash}X" if wide and w >= TABLE_WIDE_CELL else "l" for w in widths)
+    if wide and "X" not in spec:
+        spec = ">{\\raggedright\\arraybackslash}X" * len(widths)
+    rows = [" & ".join(escape_prose(cjk_punctuation(cell)) for cell in row) + r" \\" for row in table.rows]
+    head, body = (rows[0] + r"\midrule", rows[1:]) if table.head else (rows[0], rows[1:])
+    env, width = ("tabularx", r"{\linewidth}") if wide else ("tabular", "")
+    return "\n".join([r"\begin{sbtable}", rf"\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
+                      rf"\bottomrule\end{{{env}}}", r"\end{sbtable}"])
 
 
 class ChapterRenderer:
@@ -228,6 +248,8 @@ class ChapterRenderer:
             return self.display(block)
         if isinstance(block, CodeBlock):
             return self.code(block)
+        if isinstance(block, Table):
+            return table_tex(block)
         if isinstance(block, ListBlock):
             items = "\n".join(r"  \item " + self.inlines(item, block.loc, seen) for item in block.items)
             label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"

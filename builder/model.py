@@ -145,7 +145,16 @@ class CodeBlock:
     loc: Location
 
 
-Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock, CodeBlock]
+@dataclass(frozen=True)
+class Table:
+    """Rows of text cells the dump wrote with tabs, pipes or aligned spaces (a row with `$` is never one)."""
+
+    rows: tuple[tuple[str, ...], ...]
+    loc: Location
+    head: bool = False  # the first row names the columns
+
+
+Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock, CodeBlock, Table]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0002ffff“”‘’《》"
 # Punctuation the dumps write half-width inside Chinese sentences, and its full-width form.
@@ -34,3 +35,8 @@ def cjk_latin_boundary(before: str, after: str) -> bool:
     if _IDEOGRAPH.match(before):
         return after == "math" or bool(_LATIN.match(after))
     return bool(_LATIN.match(before)) and bool(_IDEOGRAPH.match(after))
+
+
+def display_width(text: str) -> int:
+    """Width in half-width cells: a Chinese character (or any wide one) counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -5,7 +5,7 @@ import pytest
 
 from builder.blocks import build_blocks
 from builder.code import is_code_line, split_code
-from builder.model import CodeBlock, DisplayMath, Figure, Heading, Paragraph
+from builder.model import CodeBlock, DisplayMath, Figure, Heading, Paragraph, Table
 
 
 def kinds(lines, gaps=False):
@@ -184,10 +184,11 @@ def test_formula_lead_in_after_colon_is_prose():
 ])
 def test_tables_are_never_prose(rows):
     out = blocks(["结果如下表："] + rows + ["可以看到效果不错。"])
-    assert [type(b).__name__ for b in out] == ["Paragraph", "DisplayMath", "Paragraph"]
+    assert [type(b).__name__ for b in out] == ["Paragraph", "Table", "Paragraph"]
     table = out[1]
-    assert isinstance(table, DisplayMath) and table.formula.ok and table.source.startswith("\\begin{array}")
-    assert "---" not in table.source
+    assert isinstance(table, Table) and len(table.rows) == len([r for r in rows if "---" not in r])
+    assert all(len(row) == len(table.rows[0]) >= 2 for row in table.rows)
+    assert not any("---" in cell or "|" in cell or "\t" in cell for row in table.rows for cell in row)
 
 
 def test_prose_lines_with_spaces_are_not_a_table():

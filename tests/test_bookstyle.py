@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from builder.latex import CODE_KEEP_WHOLE, ChapterRenderer, title_breaks
+from builder.kinds import table_has_head
+from builder.latex import CODE_KEEP_WHOLE, ChapterRenderer, table_tex, title_breaks
 from builder.index import Term, TermMarker
 from builder.links import describe_links
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
-from builder.model import CodeBlock, Location, Text
+from builder.model import CodeBlock, Location, Table, Text
 from builder.typography import cjk_latin_boundary, cjk_punctuation
 from conftest import make_book, run_book
 
@@ -100,3 +101,23 @@ def test_display_without_a_place_to_break_is_scaled(source):
 ])
 def test_title_marks_where_a_long_title_breaks(title, marked):
     assert title_breaks(title) == marked
+
+
+WORDS = [["龙脑", "10.271244"], ["龙脚", "12.496673"], ["七讲", "11.439969"]]
+TOOLS = [["分词工具", "测试结果"], ["结巴中文分词", "工信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都/ 要/ 亲口/ 交代/ 24/ 口/ 交换机"],
+         ["smallseg", "工信/ 信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都要/ 亲口/ 交代/ 24/ 口/ 交换机"]]
+
+
+@pytest.mark.parametrize("rows, head", [
+    (WORDS, False), (TOOLS, True), ([["模型", "准确率"], ["BERT", "92.1"], ["ALBERT", "91.4"]], True),
+])
+def test_table_head_row(rows, head):
+    assert table_has_head(rows) is head
+
+
+def test_table_of_long_text_wraps_its_cells_at_full_width():
+    tex = table_tex(Table(tuple(map(tuple, TOOLS)), Location("a.txt", 1), head=True))
+    assert r"\begin{tabularx}{\linewidth}{l>{\raggedright\arraybackslash}X}\toprule" in tex
+    assert r"分词工具 & 测试结果 \\\midrule" in tex and r"\text{" not in tex
+    narrow = table_tex(Table(tuple(map(tuple, WORDS)), Location("a.txt", 1)))
+    assert r"\begin{tabular}{ll}\toprule" in narrow and r"\midrule" not in narrow

@@ -134,3 +134,18 @@ def test_running_heads_span_the_text_block(real_book):
         edge = right if parity else left
         off = [(n, x) for n, x in outer if abs(x - edge) > 1.0]
         assert off == [], f"{'recto' if parity else 'verso'} heads/folios off the outer edge {edge}: {off[:10]}"
+
+
+def test_no_overfull_box_and_tables_set_as_tables(real_book):
+    """Nothing sticks into the margin (wide displays are broken or scaled, long cells wrap, addresses
+    break), and the rows the dumps wrote with tabs or aligned columns come out as tables, not prose."""
+    root, _ = real_book
+    log = (root / "build" / "tex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    assert re.findall(r"^Overfull \\[hv]box.*", log, re.M) == []
+    chapters = {p.name: p.read_text(encoding="utf-8") for p in (root / "chapters").glob("*.tex")}
+    tables = [t for text in chapters.values() for t in re.findall(r"\\begin\{sbtable\}.*?\\end\{sbtable\}", text, re.S)]
+    assert len(tables) >= 2
+    assert any("结巴中文分词" in t and "tabularx" in t for t in tables)
+    assert any("龙脑 & 10.271244" in t for t in tables)
+    text = pdf_text(root / "build" / "book.pdf", layout=False)
+    assert "工信处/ 女干事/ 每月" in text and "龙脑" in text
