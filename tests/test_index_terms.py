@@ -40,7 +40,7 @@ def chapter_tex(tmp_path: Path) -> str:
 NAMES = post("名字与普通词", "2020-01-01",
              "Adam与Sinkhorn迭代、Fokker-Planck方程、Stirling公式、Gumbel技巧和Softmax都是名字。",
              "GAN、VAE、CRF和KL散度也都要进索引。",
-             "What？我们看Attention的Key和Query，Word文档里的Batch Size，矩阵A B，Hi。",
+             "What？我们看Attention的Key和Query，Word文档里的Batch Size，矩阵A B，Hi，Re：回复。",
              "如果x is None，in NLP……")
 
 
@@ -56,7 +56,7 @@ def test_stop_list_is_data_in_styles(tmp_path):
     found = texts(terms_of(tmp_path, NAMES))
     assert {"Adam", "Sinkhorn", "Fokker-Planck", "Stirling", "Gumbel", "Softmax", "GAN", "VAE", "CRF", "KL",
             "Attention", "NLP"} <= found
-    for generic in ("What", "Key", "Query", "Word", "Batch Size", "Batch", "A B", "A", "B", "Hi", "None",
+    for generic in ("What", "Key", "Query", "Word", "Batch Size", "Batch", "A B", "A", "B", "Hi", "Re", "None",
                     "is None", "in NLP"):
         assert generic not in found, generic
 
@@ -94,15 +94,19 @@ def test_marker_marks_any_spelling_once():
     assert TermMarker([term]).split("再用RMSprop。", seen) == [("再用RMSprop。", None)]
 
 
+ROW = "工信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都/ 要/ 亲口/ 交代/ 24/ 口/ 交换机/ 等/ 技术性/ 器件/ 的/ 安装/ 工作"
+
+
 def test_tables_and_code_neither_give_terms_nor_get_marks(tmp_path):
+    # Rows as long as the real dumps' (short ones are read as headings, which get no marks anyway).
     dump = post("分词工具对比", "2016-05-06",
                 "下表对比了分词工具：",
                 "分词工具\t测试结果",
-                "Yaha 分词\t工信处 / 女 / 干事",
-                "Adam 分词\t工信 / 处女",
-                "| Jieba | 结巴分词 |",
+                f"Yaha 分词\t{ROW}",
+                f"Adam 分词\t{ROW}",
+                f"| Jieba | {ROW} |",
                 "[u'股权', u'CEO', u'BOSS']",
-                "model.score('微 信', bos=False, eos=False)",
+                "model.fit(Sinkhorn('分词'), epochs=10)",
                 "$$\\begin{array}{c|c}\\text{模型} & \\text{Hinton} \\\\ \\text{BERT} & 92.1\\end{array}$$",
                 "def train(Optimizer):",
                 "    Lookahead = Optimizer()",
@@ -112,6 +116,8 @@ def test_tables_and_code_neither_give_terms_nor_get_marks(tmp_path):
     assert texts(terms) == {"Adam"}
     tex = chapter_tex(tmp_path)
     assert tex.count(r"\index{") == 1
+    assert "Adam 分词" in tex and "Jieba" in tex  # the rows are there, as paragraphs
+    assert r"\section{\texorpdfstring{Adam" not in tex
     marked = [line for line in tex.splitlines() if r"\index{adam@Adam}" in line]
     assert len(marked) == 1 and "正文里我们只用Adam" in marked[0]  # not the earlier table row
 
