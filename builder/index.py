@@ -27,7 +27,7 @@ CHAR_OR_RUN_RE = re.compile(r"[\u4e00-\u9fff]|[^\u4e00-\u9fff]+")  # one syllabl
 NOT_PROSE = tuple(re.compile(p) for p in (
     r"\t",                                  # a scraped table keeps its cells apart with tabs
     r"^\s*\|.*\|\s*$|(?:\s\|\s.*){2}",      # a Markdown table row
-    r"^\s*[\w.]+\(.*\)\s*;?\s*$",           # a call alone on its line: model.score('微 信', bos=False)
+    r"^\s*[A-Za-z_][A-Za-z0-9_.]*\(.*\)\s*;?\s*$",  # a call alone on its line: model.score('微 信', bos=False)
     # (a literal list [u'CEO', …] needs no rule: a word right after a quote is never a term)
     r"^\s*(?:if|for|while|def|return|import|from|print)\b.*[:)]\s*$",
 ))

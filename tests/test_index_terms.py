@@ -8,7 +8,7 @@ import pytest
 
 from builder import config
 from builder.build import load_book
-from builder.index import Term, TermMarker, find_terms, load_stopwords, sort_key
+from builder.index import Term, TermMarker, find_terms, load_stopwords, prose, sort_key
 from conftest import ROOT, make_book, run_book
 
 YAML = "title: 索引测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n"
@@ -128,6 +128,9 @@ def test_terms_come_from_chinese_prose_only(tmp_path):
                 "initializer: An Initializer instance (callable).",
                 "Bengio的语言模型很有名。")
     assert texts(terms_of(tmp_path, dump)) == {"Bengio"}
+    # Chinese ending in a bracket is prose; a call alone on its line is code.
+    assert prose("参见文献(3)") and prose("我们用Adam(一种优化器)")
+    assert not prose("model.fit(Sinkhorn('分词'), epochs=10)") and not prose("Yaha 分词\t工信处")
 
 
 def test_pinyin_override_fixes_the_sort_key_of_a_term_and_of_terms_starting_with_it(tmp_path):
