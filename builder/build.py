@@ -15,7 +15,7 @@ from typing import Iterator, Optional, TextIO
 
 from . import pinyin
 from .config import Config, source_files
-from .index import TermMarker, find_terms
+from .index import TermMarker, find_terms, load_stopwords
 from .ingest import read_posts
 from .latex import STYLE_FILES, RenderReport, render_book, render_chapters, toc_titles
 from .model import Book, Diagnostic, Location, printable
@@ -120,8 +120,9 @@ def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list) -> 
     and what TeX rejected in it (a formula it rejected is shown as source)."""
     shared = digest(tool_digest(), styles_digest(cfg), repr(cfg.glossary), repr(cfg.index_terms),
                     repr(cfg.index_ignore),
-                    # Terms found in other posts and titles other posts cite can change this chapter.
-                    repr(sorted(t.text for t in terms)),
+                    # Terms found in other posts (their spellings, sort keys) and titles other posts cite
+                    # can change this chapter.
+                    repr(sorted(repr(t) for t in terms)),
                     repr(sorted((c.post.display_title, c.post.id) for c in book.chapters())))
     rejected_in = verdicts.of_post()
     stamps = {}
@@ -136,7 +137,8 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
                    verdicts: Verdicts) -> tuple[RenderReport, dict[str, str]]:
     """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
     rejected = verdicts.rejected
-    terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore)
+    terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore,
+                       stopwords=load_stopwords(cfg.root / "styles"), readings=cfg.index_pinyin)
     stamps = chapter_stamps(book, cfg, verdicts, terms)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}

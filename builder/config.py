@@ -95,7 +95,11 @@ class Config:
     index_terms: list[str] = field(default_factory=list)
     """Extra Latin-script index terms beyond those found automatically."""
     index_ignore: list[str] = field(default_factory=list)
-    """Latin-script words never to index."""
+    """Latin-script words never to index, on top of styles/index-stopwords.txt."""
+    index_pinyin: dict[str, str] = field(default_factory=dict)
+    """Readings for sorting Chinese index terms pypinyin reads wrongly ({重参数: chong2 can1 shu4}): one
+    syllable with its tone digit (1-5, 5 neutral; ü as v) per character; a term starting with the key sorts
+    by it too."""
     outputs: list[str] = field(default_factory=lambda: ["pdf", "epub"])
     """What `book all` builds."""
 
@@ -116,6 +120,8 @@ PAPERS = {"a4paper", "a5paper", "b5paper", "letterpaper"}
 OUTPUTS = {"pdf", "epub"}
 FONT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+SYLLABLE_RE = re.compile(r"^[a-z]{1,6}[1-5]$")
 
 
 def _convert(value: Any, typ: Any, key: str, problems: list[str]) -> Any:
@@ -244,6 +250,7 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
             problems.append(f"posts.{post_id}.date: '{override.date}' is not YYYY-MM-DD")
         if override.series and override.series not in keys | {"other"}:
             problems.append(f"posts.{post_id}.series: no series with key '{override.series}'")
+    _check_readings(cfg, problems)
     if cfg.cover_image:
         cover = cfg.root / cfg.cover_image
         if Path(cfg.cover_image).is_absolute() or ".." in Path(cfg.cover_image).parts or not cover.is_file() \
@@ -258,6 +265,25 @@ def _check_values(cfg: Config, problems: list[str]) -> None:
             problems.append(f"sources[{i}]: '{pattern}' must stay inside the book's folder")
         elif not sorted(cfg.root.glob(pattern)):
             problems.append(f"sources[{i}]: '{pattern}' matches no file")
+
+
+def _check_readings(cfg: Config, problems: list[str]) -> None:
+    """index_pinyin: a syllable with a tone digit for each Chinese character of the key; stored as
+    pypinyin writes them (lower case, ü as v) so they sort with its readings."""
+    for term, reading in list(cfg.index_pinyin.items()):
+        normal = reading.strip().lower().replace("ü", "v").replace("u:", "v")
+        chars = len(HAN_RE.findall(term))
+        syllables = normal.split()
+        if not chars:
+            problems.append(f"index_pinyin.{term}: the term has no Chinese characters to read")
+        elif not syllables or not all(SYLLABLE_RE.match(s) for s in syllables):
+            problems.append(f"index_pinyin.{term}: '{reading}' is not pinyin syllables with tone digits "
+                            f"(like chang2 du4)")
+        elif len(syllables) != chars:
+            problems.append(f"index_pinyin.{term}: '{reading}' has {len(syllables)} syllable(s) for "
+                            f"{chars} Chinese character(s)")
+        else:
+            cfg.index_pinyin[term] = " ".join(syllables)
 
 
 def source_files(cfg: Config, refused: Optional[list[Path]] = None) -> list[Path]:
