@@ -23,7 +23,7 @@ from .model import (
 )
 from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
 from .tocseed import zh_numeral
-from .typography import CJK, cjk_punctuation
+from .typography import CJK, cjk_punctuation, title_punctuation
 
 # Pandoc's JSON AST rather than Markdown: text, titles and TeX reach pandoc as data, so no `*`, `$`, `<` or
 # `[` in a post can turn into markup, and formulas arrive exactly as the model holds them.
@@ -152,7 +152,7 @@ class EpubRender:
 
     def title(self, pieces, post_id: str, loc: Location) -> list:
         """A title may hold inline math, as in the PDF; no links inside headings."""
-        return self.inlines(pieces, post_id, loc, links=False)
+        return self.inlines(title_punctuation(pieces), post_id, loc, links=False)
 
     def display(self, block: DisplayMath, post_id: str) -> dict:
         formula = block.formula

@@ -24,7 +24,7 @@ from .model import (
 )
 from .stamps import content_key
 from .tocseed import zh_numeral
-from .typography import cjk_latin_boundary, cjk_punctuation, display_width
+from .typography import cjk_latin_boundary, cjk_punctuation, display_width, title_punctuation
 from .texescape import escape, escape_code, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
@@ -198,6 +198,7 @@ class ChapterRenderer:
 
     def title_tex(self, inlines: tuple[Inline, ...], loc: Location) -> tuple[str, str]:
         """(typeset title, plain-text bookmark) for a title that may contain math; one line, no markers."""
+        inlines = title_punctuation(inlines)
         pieces = []
         for piece in inlines:
             if isinstance(piece, Math):

@@ -118,11 +118,15 @@ def escape_verbatim(text: str) -> str:
 
 
 def escape_code(line: str) -> str:
-    """A line of program code: every character printed as is, spaces kept, breakable anywhere."""
+    """A line of program code: every character printed as is, spaces kept, breakable anywhere, but inside a
+    name (`range`, `batch_size`) only when nothing else is left (\\sbcodemid): a wrapped line breaks at a
+    space or after punctuation, as a programmer would break it."""
     out = []
-    for ch in line:
+    for ch, nxt in zip(line, line[1:] + " "):
         if ch == " ":
             out.append(r"\ ")
+        elif (ch.isalnum() or ch == "_") and (nxt.isalnum() or nxt == "_"):
+            out.append(escape(ch) + r"\sbcodemid{}")
         else:
             out.append(escape(ch) + r"\allowbreak{}")
     return "".join(out)

@@ -40,3 +40,18 @@ def cjk_latin_boundary(before: str, after: str) -> bool:
 def display_width(text: str) -> int:
     """Width in half-width cells: a Chinese character (or any wide one) counts two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# A comma typed half-width between two Latin words of a Chinese title ("VQ一下Key,Transformer的复杂度").
+_TITLE_LATIN_COMMA = re.compile(r"(?<=[A-Za-z0-9]),(?=[A-Za-z])")
+
+
+def title_punctuation(pieces: tuple) -> tuple:
+    """A title's inline pieces with the commas of a Chinese title full-width, even between Latin words (in
+    prose `a,b` may be code or a list of symbols, so only titles get this rule)."""
+    from .model import Text  # the model's inline type; typography is otherwise free of the model
+
+    texts = [p.text for p in pieces if isinstance(p, Text)]
+    if not any(_IDEOGRAPH.search(t) for t in texts):
+        return pieces
+    return tuple(Text(_TITLE_LATIN_COMMA.sub("，", p.text)) if isinstance(p, Text) else p for p in pieces)

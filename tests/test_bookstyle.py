@@ -11,7 +11,8 @@ from builder.links import describe_links
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
 from builder.model import CodeBlock, Location, Table, Text
-from builder.typography import cjk_latin_boundary, cjk_punctuation
+from builder.texescape import escape_code
+from builder.typography import cjk_latin_boundary, cjk_punctuation, title_punctuation
 from conftest import make_book, run_book
 
 SELF_CITING = """\
@@ -121,3 +122,16 @@ def test_table_of_long_text_wraps_its_cells_at_full_width():
     assert r"分词工具 & 测试结果 \\\midrule" in tex and r"\text{" not in tex
     narrow = table_tex(Table(tuple(map(tuple, WORDS)), Location("a.txt", 1)))
     assert r"\begin{tabular}{ll}\toprule" in narrow and r"\midrule" not in narrow
+
+
+def test_comma_of_a_chinese_title_is_full_width_even_between_latin_words():
+    pieces = (Text("VQ一下Key,Transformer的复杂度就变成线性了"),)
+    assert title_punctuation(pieces) == (Text("VQ一下Key，Transformer的复杂度就变成线性了"),)
+    assert title_punctuation((Text("Attention Is All You Need, Again"),))[0].text.endswith("Need, Again")
+    assert title_punctuation((Text("x,y"),)) == (Text("x,y"),)  # no Chinese: left alone
+
+
+def test_code_wraps_at_spaces_and_punctuation_before_inside_names():
+    tex = escape_code("for i in range(len(data)/batch_size+1)")
+    assert r"r\sbcodemid{}a\sbcodemid{}n\sbcodemid{}g\sbcodemid{}e\allowbreak{}(\allowbreak{}" in tex
+    assert r"h\sbcodemid{}\_\sbcodemid{}s" in tex and r"for\ i" in tex.replace(r"\sbcodemid{}", "").replace(r"\allowbreak{}", "")
