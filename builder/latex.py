@@ -74,6 +74,7 @@ def title_breaks(tex: str) -> str:
 
 TABLE_LINE = 72  # half-width characters a table may hold across the text block before it wraps its cells
 TABLE_WIDE_CELL = 16  # columns with a cell this wide wrap (X columns); narrower ones keep their width
+TABLE_PAGE_ROWS = 30  # a longer table is set to break across pages (longtable), a shorter one never does
 
 
 def table_tex(table: Table) -> str:
@@ -87,6 +88,12 @@ def table_tex(table: Table) -> str:
         spec = ">{\\raggedright\\arraybackslash}X" * len(widths)
     rows = [" & ".join(escape_prose(cjk_punctuation(cell)) for cell in row) + r" \\" for row in table.rows]
     head, body = (rows[0] + r"\midrule", rows[1:]) if table.head else (rows[0], rows[1:])
+    if len(table.rows) > TABLE_PAGE_ROWS:  # may break across pages, its head row repeated on each
+        env, width = ("xltabular", r"{\linewidth}") if wide else ("longtable", "")
+        if table.head:
+            head += r"\endfirsthead" + "\n" + r"\toprule " + head + r"\endhead"
+        return "\n".join([rf"\begingroup\small\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
+                          rf"\bottomrule\end{{{env}}}\endgroup"])
     env, width = ("tabularx", r"{\linewidth}") if wide else ("tabular", "")
     return "\n".join([r"\begin{sbtable}", rf"\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
                       rf"\bottomrule\end{{{env}}}", r"\end{sbtable}"])

@@ -149,3 +149,6 @@ def test_no_overfull_box_and_tables_set_as_tables(real_book):
     assert any("龙脑 & 10.271244" in t for t in tables)
     text = pdf_text(root / "build" / "book.pdf", layout=False)
     assert "工信处/ 女干事/ 每月" in text and "龙脑" in text
+    with zipfile.ZipFile(root / "build" / "book.epub") as z:
+        xhtml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
+    assert xhtml.count("<table") >= 2 and "<td>龙脑</td>" in xhtml
