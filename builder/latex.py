@@ -23,9 +23,10 @@ from .model import (
     Table, Text, Url, post_formulas,
 )
 from .stamps import content_key
+from .latexblocks import code_tex, table_tex
 from .tocseed import zh_numeral
-from .typography import cjk_latin_boundary, cjk_punctuation, display_width, title_punctuation
-from .texescape import escape, escape_code, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
+from .typography import cjk_latin_boundary, cjk_punctuation, title_punctuation
+from .texescape import escape, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
@@ -59,8 +60,6 @@ class RenderReport:
     by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
 
 
-CODE_KEEP_WHOLE = 5  # a code block of this many lines or fewer is never split across pages
-CODE_KEEP_ENDS = 2  # nor are the first and the last two lines of a longer one
 
 
 # Where a title over two lines should break (\sbtitlebreak): after `：` `，` `？` `！` inside it, before a dash
@@ -70,33 +69,6 @@ TITLE_BREAK_RE = re.compile(r"(?<=[：，？！])(?!$)|(?<=.)(?=——|（[^）]
 
 def title_breaks(tex: str) -> str:
     return TITLE_BREAK_RE.sub(r"\\sbtitlebreak{}", tex)
-
-
-TABLE_LINE = 72  # half-width characters a table may hold across the text block before it wraps its cells
-TABLE_WIDE_CELL = 16  # columns with a cell this wide wrap (X columns); narrower ones keep their width
-TABLE_PAGE_ROWS = 30  # a longer table is set to break across pages (longtable), a shorter one never does
-
-
-def table_tex(table: Table) -> str:
-    """A table of text cells, booktabs style (a rule under the head row if it has one): at its natural width
-    when it fits, else full width with the columns of long cells wrapping (tabularx X), so no cell runs into
-    the margin."""
-    widths = [max(display_width(row[k]) for row in table.rows) for k in range(len(table.rows[0]))]
-    wide = sum(widths) + 3 * len(widths) > TABLE_LINE
-    spec = "".join(">{\\raggedright\\arraybackslash}X" if wide and w >= TABLE_WIDE_CELL else "l" for w in widths)
-    if wide and "X" not in spec:
-        spec = ">{\\raggedright\\arraybackslash}X" * len(widths)
-    rows = [" & ".join(escape_prose(cjk_punctuation(cell)) for cell in row) + r" \\" for row in table.rows]
-    head, body = (rows[0] + r"\midrule", rows[1:]) if table.head else (rows[0], rows[1:])
-    if len(table.rows) > TABLE_PAGE_ROWS:  # may break across pages, its head row repeated on each
-        env, width = ("xltabular", r"{\linewidth}") if wide else ("longtable", "")
-        if table.head:
-            head += r"\endfirsthead" + "\n" + r"\toprule " + head + r"\endhead"
-        return "\n".join([rf"\begingroup\small\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
-                          rf"\bottomrule\end{{{env}}}\endgroup"])
-    env, width = ("tabularx", r"{\linewidth}") if wide else ("tabular", "")
-    return "\n".join([r"\begin{sbtable}", rf"\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
-                      rf"\bottomrule\end{{{env}}}", r"\end{sbtable}"])
 
 
 class ChapterRenderer:
@@ -255,7 +227,7 @@ class ChapterRenderer:
         if isinstance(block, DisplayMath):
             return self.display(block)
         if isinstance(block, CodeBlock):
-            return self.code(block)
+            return code_tex(block)
         if isinstance(block, Table):
             return table_tex(block)
         if isinstance(block, ListBlock):
@@ -263,16 +235,6 @@ class ChapterRenderer:
             label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"
             return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
         raise TypeError(block)
-
-    def code(self, block: CodeBlock) -> str:
-        """Code lines, escaped; no page break leaves one or two lines of a block alone at a page's foot or head."""
-        n = len(block.lines)
-        out = []
-        for k, line in enumerate(block.lines):
-            keep = k and (n <= CODE_KEEP_WHOLE or k < CODE_KEEP_ENDS or k > n - CODE_KEEP_ENDS)
-            body = line.lstrip(" ")
-            out.append((r"\sbcodekeep" if keep else "") + rf"\sbcodeline{{{len(line) - len(body)}}}{{{escape_code(body)}}}")
-        return "\\begin{sbcode}\n" + "\n".join(out) + "\n\\end{sbcode}"
 
     def section_title(self, block: Heading) -> str:
         """A section's title for \\section and the contents: typeset, and plain for the bookmark."""

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from builder.kinds import table_has_head
-from builder.latex import CODE_KEEP_WHOLE, ChapterRenderer, table_tex, title_breaks
+from builder.latex import ChapterRenderer, title_breaks
+from builder.latexblocks import CODE_KEEP_WHOLE, code_tex, table_tex
 from builder.index import Term, TermMarker
 from builder.links import describe_links
 from builder.mathtex import latex as mlatex
@@ -72,8 +73,7 @@ def test_describe_links_names_a_self_citation(tmp_path):
 
 @pytest.mark.parametrize("n, kept", [(3, [1, 2]), (CODE_KEEP_WHOLE, [1, 2, 3, 4]), (8, [1, 7])])
 def test_code_lines_kept_together_at_a_page_break(n, kept):
-    renderer = ChapterRenderer.__new__(ChapterRenderer)
-    tex = renderer.code(CodeBlock(tuple(f"x{k} = {k}" for k in range(n)), "python", Location("a.txt", 1)))
+    tex = code_tex(CodeBlock(tuple(f"x{k} = {k}" for k in range(n)), "python", Location("a.txt", 1)))
     lines = tex.splitlines()[1:-1]
     assert [k for k, line in enumerate(lines) if line.startswith(r"\sbcodekeep")] == kept
 
