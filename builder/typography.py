@@ -55,3 +55,10 @@ def title_punctuation(pieces: tuple) -> tuple:
     if not any(_IDEOGRAPH.search(t) for t in texts):
         return pieces
     return tuple(Text(_TITLE_LATIN_COMMA.sub("，", p.text)) if isinstance(p, Text) else p for p in pieces)
+
+
+def printed_title(title: str) -> str:
+    """A title without formulas as both renderers print it: its punctuation full-width beside Chinese."""
+    from .model import Text
+
+    return cjk_punctuation(title_punctuation((Text(title),))[0].text)

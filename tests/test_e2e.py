@@ -5,7 +5,7 @@ import re
 
 from builder import config
 from builder.build import load_book
-from builder.typography import cjk_punctuation
+from builder.typography import printed_title
 from conftest import make_book, pdf_text, run_book
 from fixtures_text import FORMAT_A
 
@@ -26,7 +26,7 @@ def test_seed_book_has_contents_parts_and_every_post_once(seed_pdf):
     book = load_book(config.load(cfg_path))
     assert len(book.chapters()) == 38
     for chapter in book.chapters():
-        title = squash(cjk_punctuation(chapter.post.display_title))  # printed with full-width marks
+        title = squash(printed_title(chapter.post.display_title))  # printed with full-width marks
         # once in the contents, once as the chapter heading (running heads may repeat it)
         assert flat.count(title) >= 2, chapter.post.display_title
     assert "第三十八章" in flat and "第三十九章" not in flat

@@ -12,7 +12,7 @@ import pytest
 
 from builder import config
 from builder.build import load_book
-from builder.typography import cjk_punctuation
+from builder.typography import printed_title
 from conftest import make_book, need_tex, run_book, seed_book
 from fixtures_text import FORMAT_A
 
@@ -68,7 +68,7 @@ def test_chapters_titles_and_nested_nav(seed_epub):
     chapters = re.findall(r'<a href="[^"]*#chapter-\d+">([^<]*)</a>', toc)
     assert len(chapters) == 38
     for chapter, entry in zip(book.chapters(), chapters):
-        assert entry.endswith(cjk_punctuation(chapter.post.display_title).replace("&", "&amp;"))
+        assert entry.endswith(printed_title(chapter.post.display_title).replace("&", "&amp;"))
     # chapters nest inside their part's list
     first_part = toc[toc.index("#part-1"):toc.index("#part-2")]
     assert first_part.count("#chapter-") == 2 and "<ol" in first_part
