@@ -104,8 +104,11 @@ def breakable(tokens: list[Token]) -> "tuple[list[Token], list[Token]] | None":
 
 def _is_operator(tok: Token) -> bool:
     """After this token a + or - is a sign, not a binary operator."""
-    return tok.kind in (SUP, SUB) or (tok.kind == CHAR and tok.text in "+-=<>(,[|") or (tok.kind == CS and (tok.text in RELATION_CS or
-            tok.text in ("left", "cdot", "times", "pm", "mp")))
+    if tok.kind in (SUP, SUB):
+        return True
+    if tok.kind == CHAR:
+        return tok.text in "+-=<>(,[|"
+    return tok.kind == CS and (tok.text in RELATION_CS or tok.text in ("left", "cdot", "times", "pm", "mp"))
 
 
 def _annotations(row: Row, prefix: str) -> str:
