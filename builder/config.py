@@ -70,7 +70,9 @@ class Config:
     language: str = "zh-CN"
     date: str = ""
     """Publication date for the metadata; empty means the build date."""
-    identifier: str = "urn:uuid:5b0f8c2e-6d0e-4f5e-9a57-3c1d2e4f6a8b"
+    identifier: str = ""
+    """The EPUB's dc:identifier; empty means one derived from the title, author and blog (a UUID that stays
+    the same from build to build, and differs between books, so readers' libraries keep them apart)."""
     cover_image: str = ""
     sources: list[str] = field(default_factory=lambda: ["excerpts/*.txt"])
     """Globs of dump files, relative to book.yaml."""

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,11 +237,33 @@ class EpubRender:
         def meta_str(text: str) -> dict:
             return {"t": "MetaInlines", "c": _words(text)}
         meta = {"title": meta_str(cfg.title), "author": {"t": "MetaList", "c": [meta_str(cfg.author)]},
-                "lang": meta_str(cfg.language), "identifier": meta_str(cfg.identifier), "toc-title": meta_str("目录"),
+                "lang": meta_str(cfg.language), "identifier": meta_str(book_identifier(cfg)), "toc-title": meta_str("目录"),
                 "rights": meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}")}
         if cfg.date:
             meta["date"] = meta_str(cfg.date)
         return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
+
+
+def book_identifier(cfg: Config) -> str:
+    """`identifier` from book.yaml, else a name-based UUID of the book's title, author and blog."""
+    if cfg.identifier:
+        return cfg.identifier
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "\n".join([cfg.title, cfg.author, cfg.blog.url])))
+
+
+# pandoc writes each formula's TeX in an annotation; readers without MathML (and screen readers) want it as
+# the <math> element's alttext.
+MATH_RE = re.compile(rb'<math ([^>]*)>(.*?)</math>', re.S)
+TEX_ANNOTATION_RE = re.compile(rb'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+
+
+def _with_alttext(m: re.Match) -> bytes:
+    attributes, body = m.group(1), m.group(2)
+    tex = TEX_ANNOTATION_RE.search(body)
+    if tex is None or b"alttext=" in attributes:
+        return m.group(0)
+    alt = b" ".join(tex.group(1).split()).replace(b'"', b"&quot;")  # already XML-escaped, one line
+    return b"<math " + attributes + b' alttext="' + alt + b'">' + body + b"</math>"
 
 
 def pandoc_args() -> list[str]:
@@ -269,7 +292,8 @@ def build_time() -> datetime.datetime:
 
 def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> int:
     """What --sandbox keeps pandoc from doing, done on its output: our stylesheet instead of pandoc's,
-    the real modification time (the sandbox's clock says 1970), the cover image. Returns the <math> count."""
+    the real modification time (the sandbox's clock says 1970), the cover image; and each formula's TeX as
+    its alttext, MathML among the accessibility features. Returns the <math> count."""
     rewritten = epub.with_name(epub.name + ".fix")
     mathml = 0
     with zipfile.ZipFile(epub) as src, zipfile.ZipFile(rewritten, "w") as dst:
@@ -279,6 +303,10 @@ def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> in
                 data = css
             elif info.filename.endswith("content.opf"):
                 opf = re.sub(r'(<meta property="dcterms:modified">)[^<]*', rf"\g<1>{modified}", data.decode("utf-8"))
+                if 'properties="mathml"' in opf:  # formulas are MathML, with their TeX as alttext
+                    opf = opf.replace('<meta property="schema:accessibilityHazard">',
+                                      '<meta property="schema:accessibilityFeature">MathML</meta>\n    '
+                                      '<meta property="schema:accessibilityHazard">', 1)
                 if cover:
                     opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{cover.suffix.lower()}"'
                                       f' media-type="{COVER_TYPES[cover.suffix.lower()]}" properties="cover-image" />'
@@ -288,6 +316,7 @@ def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> in
                 data = NAV_MATH_RE.sub(rb"\1", data)  # bookmarks have it (MathML here would fail epubcheck)
             elif info.filename.endswith(".xhtml"):
                 mathml += data.count(b"<math ")
+                data = MATH_RE.sub(_with_alttext, data)
             dst.writestr(info, data)
         if cover:
             dst.write(cover, f"EPUB/media/cover{cover.suffix.lower()}", compress_type=zipfile.ZIP_STORED)

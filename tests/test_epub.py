@@ -12,6 +12,7 @@ import pytest
 
 from builder import config
 from builder.build import load_book
+from builder.epub import book_identifier
 from builder.typography import printed_title
 from conftest import make_book, need_tex, run_book, seed_book
 from fixtures_text import FORMAT_A
@@ -295,3 +296,35 @@ def test_whitelisted_forms_texmath_lacks_still_become_mathml(tmp_path, capsys):
     assert "epub: 12 formulas, 12 as MathML" in err and "could not convert" not in err
     text = visible_text("".join(xhtml_files(tmp_path / "build" / "book.epub").values()))
     assert "\\over" not in text and "\\cfrac" not in text
+
+
+def test_every_formula_has_its_tex_as_alttext(seed_epub):
+    """Readers without MathML and screen readers get the TeX: alttext on every <math>, MathML declared."""
+    _, epub = seed_epub
+    files = xhtml_files(epub)
+    maths = [m for x in files.values() for m in re.findall(r"<math [^>]*>.*?</math>", x, re.S)]
+    assert len(maths) >= 60
+    for m in maths:
+        alt = re.match(r'<math [^>]*alttext="([^"]*)"', m)
+        tex = re.search(r'<annotation encoding="application/x-tex">(.*?)</annotation>', m, re.S)
+        assert alt and tex and alt.group(1) == " ".join(tex.group(1).split()).replace('"', "&quot;"), m[:200]
+    with zipfile.ZipFile(epub) as z:
+        opf = z.read("EPUB/content.opf").decode("utf-8")
+    assert '<meta property="schema:accessibilityFeature">MathML</meta>' in opf
+
+
+def test_identifier_is_the_books_own(seed_epub):
+    """Two books never share a dc:identifier (readers' libraries would merge them); a rebuild keeps it."""
+    cfg_path, epub = seed_epub
+    with zipfile.ZipFile(epub) as z:
+        opf = z.read("EPUB/content.opf").decode("utf-8")
+    cfg = config.load(cfg_path)
+    own = re.search(r"<dc:identifier[^>]*>([^<]*)</dc:identifier>", opf).group(1)
+    assert own == book_identifier(cfg) and own.startswith("urn:uuid:")
+    assert book_identifier(config.load(cfg_path)) == own  # stable
+    other = cfg_path.parent / "other.yaml"  # beside the seed book's excerpts/, which its sources name
+    other.write_text(cfg_path.read_text(encoding="utf-8").replace("title:", "title: 另一本", 1), encoding="utf-8")
+    assert book_identifier(config.load(other)) != own
+    fixed = cfg_path.parent / "fixed.yaml"
+    fixed.write_text(cfg_path.read_text(encoding="utf-8") + "\nidentifier: urn:isbn:9787000000000\n", encoding="utf-8")
+    assert book_identifier(config.load(fixed)) == "urn:isbn:9787000000000"
