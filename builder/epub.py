@@ -9,12 +9,12 @@ import re
 import subprocess
 import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import procs
 from .config import Config
+from .epubfix import finish_epub
 from .links import LinkTable
 from .mathtex import EQREF, Formula
 from .mathtex.numbering import Numbering
@@ -33,8 +33,6 @@ MATH_WARNING_RE = re.compile(r"Could not convert TeX math (.*?), rendering as Te
 # XeLaTeX (xeCJK) drops a space between two Chinese characters; so does the EPUB.
 CJK_SPACE_RE = re.compile(rf"(?<=[{CJK}])[ \t\n]+(?=[{CJK}])")
 SEP = "\u3000"  # between 第一章 and the title: an ideographic space, not a Latin one
-NAV_MATH_RE = re.compile(rb'<math\b.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?</math>', re.S)
-COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 def _attr(ident: str = "", classes: tuple[str, ...] = ()) -> list:
@@ -251,21 +249,6 @@ def book_identifier(cfg: Config) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "\n".join([cfg.title, cfg.author, cfg.blog.url])))
 
 
-# pandoc writes each formula's TeX in an annotation; readers without MathML (and screen readers) want it as
-# the <math> element's alttext.
-MATH_RE = re.compile(rb'<math ([^>]*)>(.*?)</math>', re.S)
-TEX_ANNOTATION_RE = re.compile(rb'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
-
-
-def _with_alttext(m: re.Match) -> bytes:
-    attributes, body = m.group(1), m.group(2)
-    tex = TEX_ANNOTATION_RE.search(body)
-    if tex is None or b"alttext=" in attributes:
-        return m.group(0)
-    alt = b" ".join(tex.group(1).split()).replace(b'"', b"&quot;")  # already XML-escaped, one line
-    return b"<math " + attributes + b' alttext="' + alt + b'">' + body + b"</math>"
-
-
 def pandoc_args() -> list[str]:
     # --split-level=2: one file per part page and per chapter; the nav nests chapters (h2) in parts (h1).
     return ["--from=json", "--to=epub3", "--sandbox", "--mathml", "--toc", "--toc-depth=2", "--split-level=2",
@@ -288,40 +271,6 @@ def build_time() -> datetime.datetime:
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
     return datetime.datetime.now(datetime.timezone.utc)
-
-
-def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> int:
-    """What --sandbox keeps pandoc from doing, done on its output: our stylesheet instead of pandoc's,
-    the real modification time (the sandbox's clock says 1970), the cover image; and each formula's TeX as
-    its alttext, MathML among the accessibility features. Returns the <math> count."""
-    rewritten = epub.with_name(epub.name + ".fix")
-    mathml = 0
-    with zipfile.ZipFile(epub) as src, zipfile.ZipFile(rewritten, "w") as dst:
-        for info in src.infolist():  # mimetype stays first and stored, as EPUB requires
-            data = src.read(info.filename)
-            if info.filename.endswith("styles/stylesheet1.css"):
-                data = css
-            elif info.filename.endswith("content.opf"):
-                opf = re.sub(r'(<meta property="dcterms:modified">)[^<]*', rf"\g<1>{modified}", data.decode("utf-8"))
-                if 'properties="mathml"' in opf:  # formulas are MathML, with their TeX as alttext
-                    opf = opf.replace('<meta property="schema:accessibilityHazard">',
-                                      '<meta property="schema:accessibilityFeature">MathML</meta>\n    '
-                                      '<meta property="schema:accessibilityHazard">', 1)
-                if cover:
-                    opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{cover.suffix.lower()}"'
-                                      f' media-type="{COVER_TYPES[cover.suffix.lower()]}" properties="cover-image" />'
-                                      "\n  </manifest>", 1)
-                data = opf.encode("utf-8")
-            elif info.filename.endswith("nav.xhtml"):  # a title's formula as its TeX, as toc.ncx and the PDF's
-                data = NAV_MATH_RE.sub(rb"\1", data)  # bookmarks have it (MathML here would fail epubcheck)
-            elif info.filename.endswith(".xhtml"):
-                mathml += data.count(b"<math ")
-                data = MATH_RE.sub(_with_alttext, data)
-            dst.writestr(info, data)
-        if cover:
-            dst.write(cover, f"EPUB/media/cover{cover.suffix.lower()}", compress_type=zipfile.ZIP_STORED)
-    os.replace(rewritten, epub)
-    return mathml
 
 
 def build_epub(cfg: Config, opts) -> Path:

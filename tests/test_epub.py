@@ -328,3 +328,24 @@ def test_identifier_is_the_books_own(seed_epub):
     fixed = cfg_path.parent / "fixed.yaml"
     fixed.write_text(cfg_path.read_text(encoding="utf-8") + "\nidentifier: urn:isbn:9787000000000\n", encoding="utf-8")
     assert book_identifier(config.load(fixed)) == "urn:isbn:9787000000000"
+
+
+def test_chapter_titles_landmarks_and_wrapping_code(seed_epub):
+    """Readers show a file's <title> (pandoc wrote the file name); landmarks lead to the body matter; code
+    wraps on a narrow screen whatever pandoc's highlighting style says."""
+    _, epub = seed_epub
+    files = xhtml_files(epub)
+    chapters = {n: x for n, x in files.items() if re.search(r"/text/ch\d+\.xhtml$", n)}
+    assert len(chapters) >= 38
+    for name, xhtml in chapters.items():
+        title = re.search(r"<title>([^<]*)</title>", xhtml).group(1)
+        heading = re.search(r"<h[12][^>]*>(.*?)</h[12]>", xhtml, re.S).group(1)
+        assert "xhtml" not in title and title.startswith(heading[:3]), (name, title)
+    nav = files["EPUB/nav.xhtml"]
+    landmarks = nav[nav.index('epub:type="landmarks"'):]
+    body = re.search(r'<a href="([^"]+)" epub:type="bodymatter">正文</a>', landmarks)
+    assert body and "EPUB/" + body.group(1) in files and "Table of Contents" not in landmarks
+    with zipfile.ZipFile(epub) as z:
+        css = z.read("EPUB/styles/stylesheet1.css").decode("utf-8")
+    rule = re.search(r"pre > code\.sourceCode[^{]*\{([^}]*)\}", css)
+    assert rule and "pre-wrap" in rule.group(1)
