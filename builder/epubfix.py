@@ -1,5 +1,5 @@
 """The EPUB pandoc wrote, finished: our stylesheet, the real time, the cover, each formula's TeX as its
-alttext, chapter titles, landmarks in the book's language."""
+alttext, accents a MathML engine centres, chapter titles, landmarks in the book's language."""
 from __future__ import annotations
 
 import os
@@ -16,6 +16,22 @@ NAV_MATH_RE = re.compile(rb'<math\b.*?<annotation encoding="application/x-tex">(
 # the <math> element's alttext.
 MATH_RE = re.compile(rb'<math ([^>]*)>(.*?)</math>', re.S)
 TEX_ANNOTATION_RE = re.compile(rb'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
+
+
+# pandoc writes \\hat, \\tilde, \\dot… as combining characters alone in an accent <mo>; a MathML Core engine
+# (Chromium) draws them up and to the left of the letter. The spacing forms, as MathJax writes them, sit
+# centred over it.
+SPACING_ACCENTS = {"\u0300": "\u0060", "\u0301": "\u00b4", "\u0302": "\u02c6", "\u0303": "\u02dc",
+                   "\u0304": "\u00af", "\u0306": "\u02d8", "\u0307": "\u02d9", "\u0308": "\u00a8",
+                   "\u030a": "\u02da", "\u030c": "\u02c7", "\u20d7": "\u2192"}
+ACCENT_MO_RE = re.compile(rb'(<mo [^>]*accent="true"[^>]*>)([^<]+)(</mo>)')
+
+
+def spacing_accents(xhtml: bytes) -> bytes:
+    def swap(m: re.Match) -> bytes:
+        text = m.group(2).decode("utf-8")
+        return m.group(1) + "".join(SPACING_ACCENTS.get(ch, ch) for ch in text).encode("utf-8") + m.group(3)
+    return ACCENT_MO_RE.sub(swap, xhtml)
 
 
 def _with_alttext(m: re.Match) -> bytes:
@@ -81,7 +97,7 @@ def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> in
                 data = landmarks(NAV_MATH_RE.sub(rb"\1", data), first_body)  # bookmarks have it
             elif info.filename.endswith(".xhtml"):
                 mathml += data.count(b"<math ")
-                data = titled(MATH_RE.sub(_with_alttext, data))
+                data = titled(spacing_accents(MATH_RE.sub(_with_alttext, data)))
             dst.writestr(info, data)
         if cover:
             dst.write(cover, f"EPUB/media/cover{cover.suffix.lower()}", compress_type=zipfile.ZIP_STORED)
