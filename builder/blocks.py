@@ -66,10 +66,6 @@ def _list_style(text: str) -> str:
     return "paren" if text.lstrip()[:1] in "(（" else "dun"
 
 
-def _starts_display(text: str) -> bool:
-    return display_opener(text.lstrip()) == 0
-
-
 def _display_block(source: str, loc: Location, macros: MacroTable) -> DisplayMath:
     """`$$…$$`, `\\[…\\]` or a bare environment (which MathJax also typesets as a display)."""
     src = source.strip()
@@ -251,7 +247,7 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             blocks.append(Paragraph(split_inline(text, loc, warn, macros), loc))
             i += 1
             continue
-        if _is_heading(text, prev_text, next_text, alone(lineno), i == len(pieces) - 1 and before_code):
+        if kinds.is_heading(text, prev_text, next_text, alone(lineno), i == len(pieces) - 1 and before_code):
             title = text.rstrip(" #").strip()
             blocks.append(Heading(title=title, loc=loc, inlines=split_inline(title, loc, warn, macros)))
             i += 1
@@ -265,16 +261,6 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             blocks.append(Figure(caption="", loc=loc))
         i += 1
     return _no_heading_runs(blocks)
-
-
-def _is_heading(text: str, prev: Optional[str], nxt: Optional[str], alone: bool, before_code: bool) -> bool:
-    """A section heading: heading-shaped, set apart, and leading into prose: not into a formula ("或者",
-    "其loss一般为"), nor into code, nor the content a colon announced."""
-    if not alone or before_code or not kinds.heading_shape(text) or URL_RE.search(text):
-        return False
-    if nxt is not None and _starts_display(nxt):
-        return False
-    return not (prev is not None and prev.rstrip().endswith(("：", ":")))
 
 
 HEADING_RUN_MAX = 2  # a section and its subsection; three headings in a row are short prose lines

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Book, Figure, Heading, ListBlock, Paragraph, Post, Text
+from .typography import HAN
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 HAN_RUN_RE = re.compile(f"[{HAN}]+")
 NOT_HAN_RE = re.compile(f"[^{HAN}]+")
 

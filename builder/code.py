@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .typography import HAN_RE
+
 # Lines that can only be program code (Python first: the blog's code is mostly Python). Each alternative
 # is a statement form that prose never takes.
 STRONG_RE = re.compile(
@@ -25,7 +27,6 @@ WEAK_RE = re.compile(r"^(\s+)\S|^\s*(\"\"\"|''')|^\s*(#|//)|^[^\u4e00-\u9fff]*(-
 # Lines that may stand alone as a code block: the start of a program, or a shell command with arguments.
 STARTER_RE = re.compile(r"^\s*(def |class |import |from \S+ import |<\?php|(sudo )?(pip3?|conda|apt(-get)?) install |"
                         r"git clone |wget )")
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 DOCSTRING_RE = re.compile(r"\"\"\"|'''")
 # What a code line may carry in Chinese: string literals and a comment (`#`, `//`) after the code.
 STRING_RE = re.compile(r"\"\"\".*?(\"\"\"|$)|'''.*?('''|$)|\"(\\.|[^\"\\])*\"|'(\\.|[^'\\])*'")

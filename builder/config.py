@@ -10,6 +10,8 @@ from typing import Any, Optional, get_args, get_origin
 
 import yaml
 
+from .typography import HAN_RE
+
 
 class ConfigError(Exception):
     """All problems found in a config file, one line each."""
@@ -122,7 +124,6 @@ PAPERS = {"a4paper", "a5paper", "b5paper", "letterpaper"}
 OUTPUTS = {"pdf", "epub"}
 FONT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 SYLLABLE_RE = re.compile(r"^[a-z]{1,6}[1-5]$")
 
 

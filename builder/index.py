@@ -9,6 +9,7 @@ from typing import Iterable, Mapping, Optional
 
 from .model import Book, ListBlock, Paragraph, Text
 from .pinyin import syllables
+from .typography import HAN_RE
 
 STOPWORDS_FILE = "index-stopwords.txt"  # in the book's styles/: generic English words, one a line
 LETTER = r"A-Za-z\u00C0-\u024F"  # accented Latin too, so Réjean is not read as `jean`
@@ -21,7 +22,6 @@ LATIN_TERM_RE = re.compile(
 )
 CITED_RE = re.compile(r"《[^》]*》")
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")  # `\cdot` outside a formula is TeX source, not a word
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 CHAR_OR_RUN_RE = re.compile(r"[\u4e00-\u9fff]|[^\u4e00-\u9fff]+")  # one syllable per character, Latin as is
 # Text that reached a paragraph but is no prose: table rows and code the scrape left among the paragraphs.
 NOT_PROSE = tuple(re.compile(p) for p in (
@@ -136,8 +136,9 @@ def _worth_indexing(spellings: Counter[str], stop: frozenset[str]) -> bool:
 
 def _fold(spellings: Counter[str], readings: Optional[Mapping[str, str]]) -> Term:
     """One term for the case variants of a name, printed in its most frequent capitalised spelling (on a
-    tie the one with a capital first, then with more capitals: RMSProp, HTML; then the first seen). Lower-case spellings are marked too (softmax), except of an acronym: in lower
-    case that is usually another word (nice, js)."""
+    tie the one with a capital first, then with more capitals: RMSProp, HTML; then the first seen).
+    Lower-case spellings are marked too (softmax), except of an acronym: in lower case that is usually
+    another word (nice, js)."""
     capitalised = Counter({s: n for s, n in spellings.items() if not s.islower()})
     text = max(capitalised, key=lambda s: (capitalised[s], s[0].isupper(), sum(c.isupper() for c in s)))
     acronym = all(s.isupper() for s in capitalised)

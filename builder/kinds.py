@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .mathtex.find import display_opener
 from .typography import display_width
 
 HEADING_MAX = 18  # characters (full width) of a section heading; the blog's longest is 13
@@ -50,6 +51,16 @@ def heading_shape(text: str) -> bool:
     if body.endswith(PROSE_END) or PROSE_INSIDE.search(body) or body.startswith(("《", "“")) and body.endswith(("》", "”")):
         return False
     return not LEAD_IN_RE.search(body)
+
+
+def is_heading(text: str, prev: Optional[str], nxt: Optional[str], alone: bool, before_code: bool) -> bool:
+    """A section heading: heading-shaped, set apart, and leading into prose: not into a formula ("或者",
+    "其loss一般为"), nor into code, nor the content a colon announced."""
+    if not alone or before_code or not heading_shape(text):  # heading_shape refuses addresses
+        return False
+    if nxt is not None and display_opener(nxt.lstrip()) == 0:
+        return False
+    return not (prev is not None and prev.rstrip().endswith(("：", ":")))
 
 
 def caption_shape(text: str) -> bool:

@@ -161,7 +161,7 @@ class ChapterRenderer:
                             out.append(escape_prose(text))
                             if term is not None:
                                 out.append(r"\index{" + term.entry(escape(term.text)) + "}")
-                                after = "".join(t for t, _ in marked[j + 1:])[:1]
+                                after = next((t[0] for t, _ in marked[j + 1:] if t), "")
                                 if not after and isinstance(following, Math):
                                     after = "math"
                                 if cjk_latin_boundary(term.text[-1], after):  # `ODE\index{…}篇` keeps its space

@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Chinese characters: every CJK ideograph block, for typesetting and reading PDFs back; HAN_RE is the
+# common block alone, what the parsing rules (code, index terms, pinyin readings) count as Chinese.
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0002ffff“”‘’《》"
 # Punctuation the dumps write half-width inside Chinese sentences, and its full-width form.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -23,7 +27,7 @@ def cjk_punctuation(text: str) -> str:
     return text
 
 
-_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_IDEOGRAPH = re.compile(f"[{HAN}]")
 _LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 
 
