@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="print every post: id, series, date, title, source file:line")
     lst.add_argument("--strict", action="store_true")
     lst.add_argument("--links", action="store_true", help="print the links between posts instead")
+    for name, t in sub.choices.items():
+        if name == "epub":
+            t.add_argument("--math", choices=("mathml", "images"), default="mathml",
+                           help="formulas as MathML (build/book.epub) or as images rendered by XeLaTeX, for "
+                                "readers without MathML such as Kindle and Kobo (build/book-images.epub)")
     sub.add_parser("config", help="print every book.yaml setting with its default")
     sub.add_parser("check", help="check that build/book.pdf holds every post's Chinese text, in order")
     return p
@@ -91,6 +96,8 @@ def _run(args) -> int:
         return 0
     cfg = load(Path(args.config))
     targets = cfg.outputs if args.target == "all" else [args.target]
+    if args.target == "epub" and args.math == "images":
+        targets = ["epub-images"]
     # The no-op case stays cheap: stamps only, no parsing, no TeX, not even the renderer's imports.
     if args.target in ("pdf", "epub", "all") and not args.always_make:
         from .stamps import is_up_to_date, target_output
@@ -124,10 +131,7 @@ def _build_targets(cfg, targets: list[str], opts) -> None:
     from . import build
 
     def one(target: str):
-        if target == "pdf":
-            return build.build_pdf(cfg, opts)
-        from .epub import build_epub
-        return build_epub(cfg, opts)
+        return build.build_output(_output(target, cfg, opts), cfg, opts)
 
     if opts.jobs > 1 and len(targets) > 1:
         # TeX and pandoc are separate processes: the two outputs really build side by side.
@@ -137,6 +141,18 @@ def _build_targets(cfg, targets: list[str], opts) -> None:
     else:
         for target in targets:
             one(target)
+
+
+def _output(target: str, cfg, opts):
+    """The output a target names (imported when built, so that the no-op check stays cheap)."""
+    if target == "pdf":
+        from .pdf import PdfOutput
+        return PdfOutput(cfg, opts)
+    if target == "epub":
+        from .epub import EpubOutput
+        return EpubOutput(cfg, opts)
+    from .epubimages import ImageEpubOutput
+    return ImageEpubOutput(cfg, opts)
 
 
 def _check(cfg) -> int:

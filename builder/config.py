@@ -105,7 +105,8 @@ class Config:
     syllable with its tone digit (1-5, 5 neutral; ü as v) per character; a term starting with the key sorts
     by it too."""
     outputs: list[str] = field(default_factory=lambda: ["pdf", "epub"])
-    """What `book all` builds."""
+    """What `book all` builds: pdf (build/book.pdf), epub (build/book.epub, formulas as MathML) and
+    epub-images (build/book-images.epub, formulas as images, for readers without MathML)."""
 
     # Set by load(), not by the user.
     root: Path = field(default=Path("."), metadata={"internal": True})
@@ -121,7 +122,7 @@ class Config:
 
 
 PAPERS = {"a4paper", "a5paper", "b5paper", "letterpaper"}
-OUTPUTS = {"pdf", "epub"}
+OUTPUTS = {"pdf", "epub", "epub-images"}  # epub-images: formulas as images (book epub --math images)
 FONT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SYLLABLE_RE = re.compile(r"^[a-z]{1,6}[1-5]$")

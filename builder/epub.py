@@ -12,17 +12,18 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import procs
+from . import epubfix, procs
+from .build import PASS_SECONDS_BASE, PASS_SECONDS_PER_MB, BuildFailed, Output, Rendered, say
 from .config import Config
 from .epubfix import finish_epub
 from .links import LinkTable
 from .mathtex import EQREF, Formula
-from .mathtex.numbering import Numbering
+from .mathtex.numbering import Line, Numbering
 from .model import (
     Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Table, Text,
     Url, block_formulas,
 )
-from .stamps import BuildState, digest, file_digest, inputs_digest, target_output
+from .stamps import BuildState, digest, file_digest
 from .tocseed import zh_numeral
 from .typography import CJK, cjk_punctuation, title_punctuation
 
@@ -98,6 +99,9 @@ class EpubRender:
             (c.number, c.post.id, [f for b in c.post.blocks for f in block_formulas(b)]) for c in self.book.chapters())
         self.warnings.extend(self.numbers.warnings)
 
+    def finish(self, cfg: Config, opts) -> None:
+        """After document(): work on the whole AST (MathML needs none; images are rendered here)."""
+
     def check_refs(self, formula: Formula, post_id: str, loc: Location) -> None:
         for kind, label in formula.refs():
             if self.numbers.target(post_id, label) is None:
@@ -127,7 +131,16 @@ class EpubRender:
         if target:  # `$\eqref{eq:x}$` in prose: a real link to the equation
             text = f"({target.ref})" if sole[0] == EQREF else target.ref
             return _link(("eqref",), [_str(text)], f"#{target.anchor}")
+        return self.inline_formula(formula, post_id, loc)
+
+    def inline_formula(self, formula: Formula, post_id: str, loc: Location) -> dict:
+        """An inline formula that prints something: MathML (pandoc converts the TeX)."""
         return self.formula(self.numbers.inline_tex(formula, post_id), False, loc)
+
+    def display_formula(self, formula: Formula, post_id: str, loc: Location) -> tuple[dict, list[Line], str]:
+        """(the display's formula, its numbered lines, the number to set beside it)."""
+        tex, lines, beside = self.numbers.display_tex(formula, post_id)
+        return self.formula(tex, True, loc), lines, beside
 
     def inlines(self, pieces, post_id: str, loc: Location, links: bool = True) -> list:
         out: list = []
@@ -158,9 +171,9 @@ class EpubRender:
         if not formula.ok:  # no number either: the PDF gives none to a formula shown as source
             return _div(("equation",), [_para([self.refused(formula, block.loc)])])
         self.check_refs(formula, post_id, block.loc)
-        tex, lines, beside = self.numbers.display_tex(formula, post_id)
+        node, lines, beside = self.display_formula(formula, post_id, block.loc)
         anchors = [line.anchor for line in lines if line.anchor]
-        inlines = [self.formula(tex, True, block.loc)]
+        inlines = [node]
         if beside:  # one number: beside the formula, as text
             inlines.append(_span(("eqno",), [_str(beside)]))
         # Lines of align/gather have their numbers in the formula; their anchors go on the block.
@@ -273,77 +286,61 @@ def build_time() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def build_epub(cfg: Config, opts) -> Path:
-    """build/book.epub, replaced only after pandoc succeeded; skipped when nothing changed."""
-    from . import build
-    import pypandoc
+class EpubOutput(Output):
+    """build/book.epub: the book as pandoc's AST, pandoc's EPUB, then finished (epubfix.py). Formulas are
+    MathML; ImageEpubOutput (mathimages.py) makes the edition whose formulas are images."""
 
-    target = target_output(cfg, "epub")
-    state = BuildState.load(cfg.build_dir)
-    inputs = inputs_digest(cfg, "epub")
-    if not opts.always_make and state.up_to_date("epub", inputs, target):
-        build.say(opts, f"{target.relative_to(cfg.root)} is up to date")
-        return target
-    book = build.load_book(cfg)
-    build.report_diagnostics(book, opts)
-    render = EpubRender(book)
-    doc = render.document(cfg)
-    for loc, message in render.warnings:
-        print(f"{loc}: warning: {message}", file=opts.out)
-    if opts.strict and render.warnings:
-        raise build.BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
-    # Second stamp, on what pandoc would be given: a change to the dumps, the tool or book.yaml that leaves
-    # the EPUB's own input as it was (a PDF-only style, a glossary entry) runs no pandoc.
-    css = (cfg.root / "styles" / "epub.css").read_bytes()
-    cover = cfg.root / cfg.cover_image if cfg.cover_image else None
-    pandoc = pypandoc.get_pandoc_path()
-    source_json = json.dumps(doc, ensure_ascii=False)
-    content = digest(source_json, *pandoc_args(), pandoc_identity(pandoc), css, file_digest(cover) if cover else "")
-    stamp = cfg.build_dir / "epub.stamp"
-    if not opts.always_make and target.exists() and stamp.exists() \
-            and stamp.read_text(encoding="utf-8").split() == [content, file_digest(target)]:
-        build.say(opts, "epub: up to date (its pandoc input did not change)")
-        if not opts.dry_run:
-            state.record("epub", inputs, target)
-            state.save()
-        return target
-    if opts.dry_run:
-        build.say(opts, "would run pandoc: the inputs of build/book.epub changed")
-        return target
-    now = build_time()
-    if not cfg.date:  # "empty means the build date"; the sandbox's clock would say 1970
-        doc["meta"]["date"] = {"t": "MetaInlines", "c": [_str(now.strftime("%Y-%m-%d"))]}
-    cfg.build_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cfg.build_dir / ".book.epub.tmp"
-    try:
-        with tempfile.TemporaryDirectory(dir=cfg.build_dir) as scratch:
-            source = Path(scratch) / "book.json"
-            source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-            build.say(opts, f"pandoc: writing the EPUB ({len(book.chapters())} chapters)")
-            limit = opts.tex_timeout or build.PASS_SECONDS_BASE + build.PASS_SECONDS_PER_MB * len(source_json) / 1e6
-            code, _, stderr, timed_out = procs.run([pandoc, str(source), *pandoc_args(), f"--output={tmp}"],
-                                                   timeout=limit, cwd=scratch, stdin=subprocess.DEVNULL)
+    name = "epub"
+    converter = "pandoc"
+    renderer = EpubRender
+
+    def formula_summary(self, render: EpubRender, mathml: int) -> str:
+        return f"{len(render.emitted) + render.as_source} formulas, {mathml} as MathML"
+
+    def render(self, book: Book, state: BuildState) -> Rendered:
+        import pypandoc
+
+        cfg, opts = self.cfg, self.opts
+        render = self.renderer(book)
+        doc = render.document(cfg)
+        render.finish(cfg, opts)
+        for loc, message in render.warnings:
+            print(f"{loc}: warning: {message}", file=opts.out)
+        if opts.strict and render.warnings:
+            raise BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
+        css = (cfg.root / "styles" / "epub.css").read_bytes()
+        cover = cfg.root / cfg.cover_image if cfg.cover_image else None
+        pandoc = pypandoc.get_pandoc_path()
+        source_json = json.dumps(doc, ensure_ascii=False)
+        # What pandoc is given, and what finishes its output: a change to the dumps, the tool or book.yaml
+        # that leaves them as they were (a PDF-only style, a glossary entry) runs no pandoc.
+        content = digest(source_json, *pandoc_args(), pandoc_identity(pandoc), css,
+                         file_digest(cover) if cover else "", Path(epubfix.__file__).read_bytes())
+
+        def write(tmp: Path) -> tuple[str, bool]:
+            now = build_time()
+            if not cfg.date:  # "empty means the build date"; the sandbox's clock would say 1970
+                doc["meta"]["date"] = {"t": "MetaInlines", "c": [_str(now.strftime("%Y-%m-%d"))]}
+            with tempfile.TemporaryDirectory(dir=cfg.build_dir) as scratch:
+                source = Path(scratch) / "book.json"
+                source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+                say(opts, f"pandoc: writing {self.target.name} ({len(book.chapters())} chapters)")
+                limit = opts.tex_timeout or PASS_SECONDS_BASE + PASS_SECONDS_PER_MB * len(source_json) / 1e6
+                code, _, stderr, timed_out = procs.run([pandoc, str(source), *pandoc_args(), f"--output={tmp}"],
+                                                       timeout=limit, cwd=scratch, stdin=subprocess.DEVNULL)
             if timed_out:
-                raise build.BuildFailed(f"pandoc took more than {limit:.0f} s and was stopped; "
-                                        "build/book.epub left as it was")
-        failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(stderr)]
-        for tex in failed:
-            print(f"{render.formulas.get(' '.join(tex.split()), 'build/book.epub')}: warning: pandoc could not convert the formula to "
-                  f"MathML; shown as TeX: {tex[:80]}", file=opts.out)
-        if code != 0 or not tmp.exists():
-            raise build.BuildFailed(f"pandoc failed; the previous build/book.epub (if any) was left in place:\n"
-                                    f"{stderr.strip()[-2000:]}")
-        mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    total = len(render.emitted) + render.as_source
-    build.say(opts, f"epub: {total} formulas, {mathml} as MathML")
-    if not failed:  # a formula pandoc could not convert is worth a rebuild (and its warning) next time
-        state.record("epub", inputs, target)
-        stamp.write_text(f"{content} {file_digest(target)}\n", encoding="utf-8")
-    else:
-        stamp.unlink(missing_ok=True)
-    state.save()
-    build.say(opts, f"wrote {target.relative_to(cfg.root)}")
-    return target
+                raise BuildFailed(f"pandoc took more than {limit:.0f} s and was stopped; "
+                                  f"build/{self.target.name} left as it was")
+            failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(stderr)]
+            for tex in failed:
+                print(f"{render.formulas.get(' '.join(tex.split()), 'build/' + self.target.name)}: warning: "
+                      f"pandoc could not convert the formula to MathML; shown as TeX: {tex[:80]}", file=opts.out)
+            if code != 0 or not tmp.exists():
+                raise BuildFailed(f"pandoc failed; the previous build/{self.target.name} (if any) was left in "
+                                  f"place:\n{stderr.strip()[-2000:]}")
+            mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover)
+            say(opts, f"{self.name}: {self.formula_summary(render, mathml)}")
+            # A formula pandoc could not convert is worth a rebuild (and its warning) next time.
+            return f"{len(book.chapters())} chapters", not failed
+
+        return Rendered(write, content, would=f"would run pandoc: the inputs of build/{self.target.name} changed")

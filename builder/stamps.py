@@ -45,7 +45,7 @@ def inputs_digest(cfg: Config, target: str) -> str:
     """Everything a target is built from: config, dumps, styles, the tool (and pandoc, for the EPUB)."""
     names = [f"{p.relative_to(cfg.root)}\0{file_digest(p)}" for p in source_files(cfg)]
     converter = ""
-    if target == "epub":
+    if target.startswith("epub"):
         from importlib.metadata import PackageNotFoundError, version
         try:
             converter = version("pypandoc_binary")
@@ -101,12 +101,25 @@ class BuildState:
         return bool(entry) and entry.get("inputs") == inputs and output.exists() \
             and entry.get("output") == file_digest(output)
 
-    def record(self, target: str, inputs: str, output: Path) -> None:
-        self.targets[target] = {"inputs": inputs, "output": file_digest(output)}
+    def same_content(self, target: str, content: str, output: Path) -> bool:
+        """The output's converter would be given what it was given last time, and the output is that one."""
+        entry = self.targets.get(target)
+        return bool(entry) and entry.get("content") == content and output.exists() \
+            and entry.get("output") == file_digest(output)
+
+    def record(self, target: str, inputs: str, output: Path, content: str = "") -> None:
+        self.targets[target] = {"inputs": inputs, "output": file_digest(output), "content": content}
+
+    def forget(self, target: str) -> None:
+        self.targets[target] = {}
+
+
+# Each output's file under build/ (the names in book.yaml's outputs).
+OUTPUT_FILES = {"pdf": "book.pdf", "epub": "book.epub", "epub-images": "book-images.epub"}
 
 
 def target_output(cfg: Config, target: str) -> Path:
-    return cfg.build_dir / f"book.{target}"
+    return cfg.build_dir / OUTPUT_FILES[target]
 
 
 def is_up_to_date(cfg: Config, target: str) -> bool:

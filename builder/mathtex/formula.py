@@ -26,6 +26,8 @@ DERIVED = {"stamp": False}
 INNER_FORM = {"align": "aligned", "flalign": "aligned", "eqnarray": "aligned", "alignat": "alignedat",
               "xalignat": "alignedat", "xxalignat": "alignedat", "gather": "gathered", "multline": "gathered",
               "equation": ""}
+# Display environments amsmath lacks or numbers differently, as the amsmath one that sets their lines alike.
+AMSMATH_FORM = {"eqnarray": "align", "flalign": "align", "xalignat": "alignat", "xxalignat": "alignat"}
 # Inner environments that a one-line display may hold and still be scaled to fit the line.
 FIT_SAFE_ENVS = frozenset("array pmatrix bmatrix matrix vmatrix cases".split())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .formula import EQREF, Formula
+from .formula import AMSMATH_FORM, EQREF, Formula
 from .texmath import formula_tex
 from .lexer import Token
 
@@ -105,8 +105,7 @@ class Numbering:
             body = "\\\\ ".join(formula_tex(row.tokens, ref) for row in formula.rows)
             return f"\\begin{{multline}}{body}\\end{{multline}}", lines, next((l.shown for l in lines if l.shown), "")
         # texmath numbers nothing (the numbers are ours) and knows fewer environments than amsmath.
-        env = {"eqnarray": "align", "flalign": "align", "xalignat": "alignat", "xxalignat": "alignat",
-               }.get(formula.env, formula.env)
+        env = AMSMATH_FORM.get(formula.env, formula.env)
         rows = [formula_tex(row.tokens, ref) for row in formula.rows]
         shown = [line.shown for line in lines]
         if any(shown):

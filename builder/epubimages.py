@@ -1,0 +1,119 @@
+"""The EPUB edition for readers without MathML (Kindle, Kobo): every formula an image set by XeLaTeX."""
+from __future__ import annotations
+
+import base64
+import dataclasses
+
+from .build import BuildFailed, say
+from .config import Config
+from .epub import EpubOutput, EpubRender, _str
+from .mathimages import FormulaImages, FormulaTex
+from .mathtex import EQREF, REF, Formula
+from .mathtex import latex as mlatex
+from .mathtex.formula import AMSMATH_FORM, INNER_FORM
+from .mathtex.lexer import CHAR, CLOSE, CS, OPEN, Token, strip_spaces
+from .mathtex.numbering import Line
+from .mathtex.probe import ProbeFailed
+from .model import Location
+
+
+class ImageEpubRender(EpubRender):
+    """EpubRender with each formula an image: the TeX the PDF gives XeLaTeX (references resolved to their
+    numbers), set by FormulaImages after the whole book is rendered (finish)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.pending: list[tuple[dict, FormulaTex, Formula, Location]] = []  # placeholder, TeX, formula, place
+        self.images = 0
+
+    def _resolved(self, formula: Formula, post_id: str) -> Formula:
+        """The formula with each \\ref and \\eqref replaced by the number it prints."""
+        ref = self.numbers.ref_text(post_id)
+
+        def tokens(toks):
+            out: list[Token] = []
+            for tok in toks:
+                if tok.kind in (EQREF, REF):
+                    out += [Token(CS, "textup"), Token(OPEN, "{"), Token(CHAR, ref(tok.kind, tok.text)), Token(CLOSE, "}")]
+                else:
+                    out.append(tok)
+            return tuple(out)
+        return dataclasses.replace(formula, rows=tuple(dataclasses.replace(r, tokens=tokens(r.tokens))
+                                                       for r in formula.rows))
+
+    def _placeholder(self, tex: FormulaTex, formula: Formula, loc: Location) -> dict:
+        node: dict = {"t": "Str", "c": ""}  # filled in by finish(), once the images exist
+        self.pending.append((node, tex, formula, loc))
+        self.emitted.append(tex.tex)
+        return node
+
+    def inline_formula(self, formula: Formula, post_id: str, loc: Location) -> dict:
+        return self._placeholder(FormulaTex(mlatex.inline(self._resolved(formula, post_id), post_id), False),
+                                 formula, loc)
+
+    def display_formula(self, formula: Formula, post_id: str, loc: Location) -> tuple[dict, list[Line], str]:
+        lines = self.numbers.lines[id(formula)]
+        if formula.empty:  # only definitions: nothing to print
+            return _str(""), lines, ""
+        shown = [line.shown for line in lines]
+        resolved = self._resolved(formula, post_id)
+        rows = resolved.rows
+        args = mlatex.tex(resolved.env_args, post_id)
+        if formula.env and len(rows) > 1 and sum(map(bool, shown)) > 0 and formula.numbering == "rows":
+            # Numbers at the right of their lines, in the image: amsmath sets them, as in the PDF.
+            env = AMSMATH_FORM.get(formula.env, formula.env) + "*"
+            body = "\n".join(mlatex.tex(strip_spaces(r.tokens), post_id) + (rf"\tag*{{{s}}}" if s else r"\notag")
+                             + mlatex.tex(r.end, post_id) for r, s in zip(rows, shown))
+            inner = INNER_FORM.get(formula.env) or "gathered"
+            plain = "".join(mlatex.tex(r.tokens, post_id) + mlatex.tex(r.end, post_id) for r in rows)
+            tex = FormulaTex(f"\\begin{{{env}}}{args}\n{body}\n\\end{{{env}}}", True, numbered=True,
+                             measure=f"$\\displaystyle\\begin{{{inner}}}{args}{plain}\\end{{{inner}}}$",
+                             widest="\\normalfont " + max(filter(None, shown), key=len))
+            return self._placeholder(tex, formula, loc), lines, ""
+        if formula.env and formula.env != "equation":
+            inner = INNER_FORM.get(formula.env) or "gathered"
+            body = "".join(mlatex.tex(r.tokens, post_id) + mlatex.tex(r.end, post_id) for r in rows)
+            math = f"\\begin{{{inner}}}{args}{body}\\end{{{inner}}}"
+        else:
+            math = mlatex.tex(strip_spaces(rows[0].tokens), post_id)
+        beside = next((s for s in shown if s), "")  # one number: set beside the image, as text
+        return self._placeholder(FormulaTex(f"$\\displaystyle {math}$", True), formula, loc), lines, beside
+
+    def finish(self, cfg: Config, opts) -> None:
+        maker = FormulaImages(cfg, opts.tex_timeout)
+        items = {maker.key(tex): tex for _, tex, _, _ in self.pending}
+        if opts.dry_run:
+            return
+        try:
+            images, rejected = maker.render(items, lambda message: say(opts, message), fresh=opts.always_make)
+        except ProbeFailed as exc:
+            raise BuildFailed(str(exc)) from None
+        for node, tex, formula, loc in self.pending:
+            key = maker.key(tex)
+            image = images.get(key)
+            if image is None:
+                self.emitted.remove(tex.tex)  # counted again as shown as source
+                node.clear()
+                node.update(self.refused(dataclasses.replace(
+                    formula, problem=f"TeX rejected the formula ({rejected.get(key, 'no image made')})"), loc))
+                continue
+            self.images += 1
+            alt = " ".join(formula.source.split())
+            uri = "data:image/png;base64," + base64.b64encode(image.path.read_bytes()).decode("ascii")
+            if tex.display:  # a block, as wide as its own measure and never wider than the screen
+                style = f"width:{image.width:.3f}em"
+            else:  # scales with the text; its baseline on the line's
+                style = f"height:{image.height:.3f}em;vertical-align:{-image.depth:.3f}em"
+            classes = ("math", "display" if tex.display else "inline")
+            node.clear()
+            node.update({"t": "Image", "c": [["", list(classes), [["style", style]]], [_str(alt)], [uri, ""]]})
+
+
+class ImageEpubOutput(EpubOutput):
+    """build/book-images.epub: every formula a PNG with its TeX as alt text, for readers without MathML."""
+
+    name = "epub-images"
+    renderer = ImageEpubRender
+
+    def formula_summary(self, render: EpubRender, mathml: int) -> str:
+        return f"{len(render.emitted) + render.as_source} formulas, {render.images} as images"

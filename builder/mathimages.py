@@ -1,0 +1,222 @@
+"""Formulas as images: each typeset by XeLaTeX with the book's own preamble, one PNG each, cached by content."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import procs
+from .config import Config
+from .latex import render_preamble
+from .mathtex.probe import ProbeFailed, ProbeItem, probe
+from .stamps import digest, styles_digest, tool_digest
+from .texrun import ERROR_RE, require_tex, tex_environment
+
+# Amazon asks for 300 ppi at the size an image is shown; formulas are set at the body's size, so a
+# reader's 12 pt line gets its 300 ppi.
+IMAGE_DPI = 300
+BORDER_PT = 1.0  # around each formula's box, so that ink sticking out of it (an italic's overhang) is kept
+JOBNAME = "formulas"
+CACHE_INDEX = "index.json"
+SECONDS_BASE, SECONDS_PER_FORMULA = 60.0, 0.05  # one run: a few seconds per 500 formulas here
+COLOUR_RE = re.compile(r"\\(?:color|textcolor|colorbox|fcolorbox)\b")
+
+# Set each formula in a box, say its size on the terminal (the log), and ship the box as a page of its own
+# (preview's tightpage: the page is the box, plus the border). A display with numbered lines is set in its
+# amsmath environment in a measure as wide as the formula and two of its widest number, so the numbers stand
+# at the right of their lines, as in the PDF; vsplit takes away the empty line and skip TeX puts above it.
+MACROS = r"""
+\makeatletter
+\newbox\sbimgbox \newdimen\sbimgwd
+\typeout{sbimgsize:\f@size}
+\newcommand\sbimgout[1]{\typeout{sbimg:#1:\the\ht\sbimgbox:\the\dp\sbimgbox:\the\wd\sbimgbox}%
+  \begin{preview}\box\sbimgbox\end{preview}}
+\newcommand\sbimgdisplay{\hsize=\sbimgwd \parindent=0pt \abovedisplayskip=0pt \belowdisplayskip=0pt
+  \abovedisplayshortskip=0pt \belowdisplayshortskip=0pt \predisplaypenalty=0 \noindent}
+\newcommand\sbimgsplit{{\splittopskip=0pt \vbadness=10000 \setbox0=\vsplit\sbimgbox to 0pt}%
+  \setbox\sbimgbox=\vbox{\unvbox\sbimgbox}}
+\makeatother
+"""
+SIZE_RE = re.compile(r"^sbimgsize:([\d.]+)", re.M)
+BOX_RE = re.compile(r"^sbimg:([0-9a-f]+):([\d.]+)pt:([\d.]+)pt:([\d.]+)pt", re.M)
+
+
+@dataclass(frozen=True)
+class FormulaTex:
+    """What TeX is given for one image: `$…$` (inline), `$\\displaystyle…$`, or an environment whose lines
+    carry their numbers (`numbered`: then `measure` is the formula without them and `widest` its widest number)."""
+
+    tex: str
+    display: bool
+    numbered: bool = False
+    measure: str = ""
+    widest: str = ""
+
+    @property
+    def colour(self) -> bool:
+        return bool(COLOUR_RE.search(self.tex))
+
+    def source(self, key: str) -> str:
+        if not self.numbered:
+            return f"\\setbox\\sbimgbox=\\hbox{{%\n{self.tex}%\n}}\\sbimgout{{{key}}}"
+        return (f"\\setbox\\sbimgbox=\\hbox{{%\n{self.measure}%\n}}\\sbimgwd=\\wd\\sbimgbox\n"
+                f"\\setbox\\sbimgbox=\\hbox{{{self.widest}}}\\sbimgwd=\\dimexpr\\sbimgwd+2\\wd\\sbimgbox+4em\\relax\n"
+                f"\\setbox\\sbimgbox=\\vbox{{\\sbimgdisplay\n{self.tex}\n}}\\sbimgsplit\\sbimgout{{{key}}}")
+
+
+@dataclass(frozen=True)
+class MathImage:
+    """A formula's PNG and its size in ems of the text it was set in (depth: below the baseline)."""
+
+    path: Path
+    width: float
+    height: float
+    depth: float
+
+
+class FormulaImages:
+    """Images of formulas, kept in build/math-images/ under the digest of what made them: a rebuild sets
+    only formulas it has not set before."""
+
+    def __init__(self, cfg: Config, timeout: float | None = None) -> None:
+        self.cfg = cfg
+        self.dir = cfg.build_dir / "math-images"
+        self.preamble = render_preamble(cfg) + "\\usepackage[active,tightpage]{preview}\n" \
+            f"\\setlength\\PreviewBorder{{{BORDER_PT}pt}}\n"
+        # What every image depends on besides its own TeX: the preamble, the styles, the tool, the resolution.
+        self.common = digest(self.preamble, styles_digest(cfg), tool_digest(), MACROS, str(IMAGE_DPI))
+        self.timeout = timeout
+
+    def key(self, item: FormulaTex) -> str:
+        return digest(self.common, repr(item))[:32]
+
+    def _index(self) -> dict:
+        """{"size": the text size formulas are set in (pt), "images": {key: [width, height, depth] in pt}}."""
+        try:
+            index = json.loads((self.dir / CACHE_INDEX).read_text(encoding="utf-8"))
+            if isinstance(index.get("size"), float) and isinstance(index.get("images"), dict):
+                return index
+        except (OSError, ValueError, AttributeError):
+            pass
+        return {"size": 0.0, "images": {}}
+
+    def render(self, items: dict[str, FormulaTex], say=lambda message: None,
+               fresh: bool = False) -> tuple[dict[str, MathImage], dict[str, str]]:
+        """({key: image}, {key: TeX's error}) for the items, keys being self.key(item); fresh: cache unused."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        index = {"size": 0.0, "images": {}} if fresh else self._index()
+        known = index["images"]
+        todo = {k: v for k, v in items.items() if k not in known or not (self.dir / f"{k}.png").exists()}
+        rejected: dict[str, str] = {}
+        if todo:
+            say(f"formula images: setting {len(todo)} new of {len(items)} (the others are cached)")
+            rejected = self._typeset(todo, index)
+        else:
+            say(f"formula images: all {len(items)} cached")
+        known = index["images"]  # a new text size started it afresh
+        # Keep what this book uses: an edit leaves its old image behind only until the next build.
+        for stale in set(known) - set(items):
+            del known[stale]
+        for path in self.dir.glob("*.png"):  # also those a build that stopped early left unlisted
+            if path.stem not in known:
+                path.unlink()
+        (self.dir / CACHE_INDEX).write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+        size = index["size"]
+        images = {k: MathImage(self.dir / f"{k}.png", *(v / size for v in known[k])) for k in items if k in known}
+        return images, rejected
+
+    def _typeset(self, todo: dict[str, FormulaTex], index: dict) -> dict[str, str]:
+        """Set the formulas in one XeLaTeX run, each on a page; formulas TeX rejects (found again by the
+        formula check, which tells apart an error and its spill-over) are left out of a second run."""
+        require_tex()
+        if not shutil.which("pdftoppm"):
+            raise ProbeFailed("pdftoppm not found (Debian package poppler-utils; run `make deps`)")
+        work = self.dir / "tex"
+        work.mkdir(parents=True, exist_ok=True)
+        # Grey images where the formula has no colour: a third of the size, and e-ink is grey.
+        order = sorted(todo, key=lambda k: todo[k].colour)
+        rejected: dict[str, str] = {}
+        for attempt in range(2):
+            keys = [k for k in order if k not in rejected]
+            log, errors = self._run(keys, todo, work)
+            if not errors:
+                break
+            if attempt:
+                raise ProbeFailed(f"setting the formula images failed: {errors[0]}")
+            items = [ProbeItem(k, todo[k].measure or todo[k].tex, False) for k in keys]
+            rejected = probe(self.preamble, items, [self.cfg.root / "styles"], workdir=self.dir / "probe")
+            if not rejected:
+                raise ProbeFailed(f"setting the formula images failed outside any formula: {errors[0]}")
+        size = float(SIZE_RE.search(log).group(1))
+        boxes = BOX_RE.findall(log)
+        pages = self._rasterise(work, [todo[k].colour for k, *_ in boxes])
+        if len(pages) != len(boxes):
+            raise ProbeFailed(f"the formula images: {len(boxes)} formulas set but {len(pages)} pages made")
+        if size != index["size"]:  # another text size (book.yaml): the cached images are of the old one
+            index["size"], index["images"] = size, {}
+        for (key, ht, dp, wd), page in zip(boxes, pages):
+            ht, dp, wd = float(ht), float(dp), float(wd)
+            png(page, self.dir / f"{key}.png")
+            page.unlink()
+            index["images"][key] = [wd + 2 * BORDER_PT, ht + dp + 2 * BORDER_PT, dp + BORDER_PT]
+        return rejected
+
+    def _run(self, keys: list[str], todo: dict[str, FormulaTex], work: Path) -> tuple[str, list[str]]:
+        """One XeLaTeX run over the formulas: (its log, its errors)."""
+        body = "\n".join(todo[k].source(k) for k in keys)
+        (work / f"{JOBNAME}.tex").write_text(f"{self.preamble}\\begin{{document}}{MACROS}\n{body}\n\\end{{document}}\n",
+                                             encoding="utf-8")
+        (work / f"{JOBNAME}.pdf").unlink(missing_ok=True)
+        limit = self.timeout or SECONDS_BASE + SECONDS_PER_FORMULA * len(keys)
+        cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", f"{JOBNAME}.tex"]
+        _, _, _, timed_out = procs.run(cmd, limit, cwd=work, env=tex_environment([self.cfg.root / "styles"]),
+                                       stdin=subprocess.DEVNULL)
+        if timed_out:
+            raise ProbeFailed(f"setting the formula images did not finish within {limit:.0f} s")
+        log = (work / f"{JOBNAME}.log").read_text(encoding="utf-8", errors="replace")
+        errors = [m.group("msg") for m in ERROR_RE.finditer(log)]
+        if not errors and not (work / f"{JOBNAME}.pdf").exists() and keys:
+            errors = ["TeX wrote no PDF"]
+        return log, errors
+
+    def _rasterise(self, work: Path, colour: list[bool]) -> list[Path]:
+        """The PDF's pages as images (grey ones in two halves, one per core, then colour ones), pdftoppm's
+        raw PGM/PPM; PNGs are made of them by png()."""
+        for old in work.glob("page-*.p?m"):
+            old.unlink()
+        grey, half = colour.count(False), colour.count(False) // 2
+        runs = [(["-gray"], 1, half, "page-g"), (["-gray"], half + 1, grey, "page-h"),
+                ([], grey + 1, len(colour), "page-c")]
+        cmds = [["pdftoppm", "-r", str(IMAGE_DPI), *opts, "-f", str(first), "-l", str(last),
+                 f"{JOBNAME}.pdf", prefix] for opts, first, last, prefix in runs if first <= last]
+        limit = SECONDS_BASE + SECONDS_PER_FORMULA * len(colour)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(lambda cmd: procs.run(cmd, limit, cwd=work, stdin=subprocess.DEVNULL), cmds))
+        for code, _, stderr, timed_out in results:
+            if code != 0 or timed_out:
+                raise ProbeFailed(f"pdftoppm failed on the formula images: {stderr.strip()[-300:]}")
+        # pdftoppm names pages prefix-<page number>.pgm, with as many digits as the last page has.
+        return sorted(work.glob("page-*.p?m"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+# 16 greys: antialiasing needs no more, and a 4-bit PNG is a third of pdftoppm's own 24-bit one.
+GREY_LEVEL = [(v * 15 + 127) // 255 for v in range(256)]
+GREY_PALETTE = [c for k in range(16) for c in (k * 17,) * 3]
+
+
+def png(raw: Path, target: Path) -> None:
+    """A page as a small PNG: 16 greys (4 bits) where it is grey, else 256 colours."""
+    from PIL import Image
+
+    with Image.open(raw) as image:
+        if image.mode == "L":
+            levels = image.point(GREY_LEVEL)
+            paletted = Image.frombytes("P", levels.size, levels.tobytes())
+            paletted.putpalette(GREY_PALETTE)
+            paletted.save(target, "PNG", bits=4)
+        else:
+            image.quantize(256).save(target, "PNG")
