@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 from . import epubfix, procs
@@ -88,6 +89,7 @@ class EpubRender:
     """State while turning one book into a pandoc document."""
 
     book: Book
+    edition: ClassVar[str] = ""  # "" for MathML; the image edition's name
     warnings: list[tuple[Location, str]] = field(default_factory=list)
     formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc (spaces collapsed) -> place
     emitted: list[str] = field(default_factory=list)  # every formula given to pandoc, in order
@@ -248,18 +250,20 @@ class EpubRender:
         def meta_str(text: str) -> dict:
             return {"t": "MetaInlines", "c": _words(text)}
         meta = {"title": meta_str(cfg.title), "author": {"t": "MetaList", "c": [meta_str(cfg.author)]},
-                "lang": meta_str(cfg.language), "identifier": meta_str(book_identifier(cfg)), "toc-title": meta_str("目录"),
+                "lang": meta_str(cfg.language), "identifier": meta_str(book_identifier(cfg, self.edition)), "toc-title": meta_str("目录"),
                 "rights": meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}")}
         if cfg.date:
             meta["date"] = meta_str(cfg.date)
         return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
 
 
-def book_identifier(cfg: Config) -> str:
-    """`identifier` from book.yaml, else a name-based UUID of the book's title, author and blog."""
-    if cfg.identifier:
+def book_identifier(cfg: Config, edition: str = "") -> str:
+    """`identifier` from book.yaml, else a name-based UUID of the book's title, author and blog. Another
+    edition (formulas as images) is another file in a reader's library: its own UUID, derived from that."""
+    if cfg.identifier and not edition:
         return cfg.identifier
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "\n".join([cfg.title, cfg.author, cfg.blog.url])))
+    base = cfg.identifier or "\n".join([cfg.title, cfg.author, cfg.blog.url])
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, base + (f"\n{edition}" if edition else "")))
 
 
 def pandoc_args() -> list[str]:
@@ -338,7 +342,7 @@ class EpubOutput(Output):
             if code != 0 or not tmp.exists():
                 raise BuildFailed(f"pandoc failed; the previous build/{self.target.name} (if any) was left in "
                                   f"place:\n{stderr.strip()[-2000:]}")
-            mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover)
+            mathml = finish_epub(tmp, css, now.strftime("%Y-%m-%dT%H:%M:%SZ"), cover, bool(render.edition))
             say(opts, f"{self.name}: {self.formula_summary(render, mathml)}")
             # A formula pandoc could not convert is worth a rebuild (and its warning) next time.
             return f"{len(book.chapters())} chapters", not failed

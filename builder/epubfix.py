@@ -69,10 +69,11 @@ def landmarks(nav: bytes, first_body: str | None) -> bytes:
     return nav
 
 
-def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> int:
+def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None, math_images: bool = False) -> int:
     """What --sandbox keeps pandoc from doing, done on its output: our stylesheet instead of pandoc's,
     the real modification time (the sandbox's clock says 1970), the cover image; and each formula's TeX as
-    its alttext, MathML among the accessibility features. Returns the <math> count."""
+    its alttext, MathML among the accessibility features (formulas as images: described math, the TeX
+    being each image's alt text). Returns the <math> count."""
     rewritten = epub.with_name(epub.name + ".fix")
     mathml = 0
     with zipfile.ZipFile(epub) as src, zipfile.ZipFile(rewritten, "w") as dst:
@@ -84,9 +85,10 @@ def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None) -> in
                 data = css
             elif info.filename.endswith("content.opf"):
                 opf = re.sub(r'(<meta property="dcterms:modified">)[^<]*', rf"\g<1>{modified}", data.decode("utf-8"))
-                if 'properties="mathml"' in opf:  # formulas are MathML, with their TeX as alttext
+                features = (["MathML"] if 'properties="mathml"' in opf else []) + (["describedMath"] if math_images else [])
+                for feature in features:  # formulas are MathML with their TeX as alttext, or images with it as alt
                     opf = opf.replace('<meta property="schema:accessibilityHazard">',
-                                      '<meta property="schema:accessibilityFeature">MathML</meta>\n    '
+                                      f'<meta property="schema:accessibilityFeature">{feature}</meta>\n    '
                                       '<meta property="schema:accessibilityHazard">', 1)
                 if cover:
                     opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{cover.suffix.lower()}"'

@@ -21,6 +21,8 @@ class ImageEpubRender(EpubRender):
     """EpubRender with each formula an image: the TeX the PDF gives XeLaTeX (references resolved to their
     numbers), set by FormulaImages after the whole book is rendered (finish)."""
 
+    edition = "images"
+
     def __post_init__(self) -> None:
         super().__post_init__()
         self.pending: list[tuple[dict, FormulaTex, Formula, Location]] = []  # placeholder, TeX, formula, place

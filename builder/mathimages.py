@@ -159,10 +159,11 @@ class FormulaImages:
         if size != index["size"]:  # another text size (book.yaml): the cached images are of the old one
             index["size"], index["images"] = size, {}
         for (key, ht, dp, wd), page in zip(boxes, pages):
-            ht, dp, wd = float(ht), float(dp), float(wd)
-            png(page, self.dir / f"{key}.png")
+            # The size the page was rasterised to (whole pixels), so that the image is shown unstretched;
+            # the baseline where TeX put it.
+            width, height = png(page, self.dir / f"{key}.png")
             page.unlink()
-            index["images"][key] = [wd + 2 * BORDER_PT, ht + dp + 2 * BORDER_PT, dp + BORDER_PT]
+            index["images"][key] = [width * 72 / IMAGE_DPI, height * 72 / IMAGE_DPI, float(dp) + BORDER_PT]
         return rejected
 
     def _run(self, keys: list[str], todo: dict[str, FormulaTex], work: Path) -> tuple[str, list[str]]:
@@ -208,11 +209,12 @@ GREY_LEVEL = [(v * 15 + 127) // 255 for v in range(256)]
 GREY_PALETTE = [c for k in range(16) for c in (k * 17,) * 3]
 
 
-def png(raw: Path, target: Path) -> None:
-    """A page as a small PNG: 16 greys (4 bits) where it is grey, else 256 colours."""
+def png(raw: Path, target: Path) -> tuple[int, int]:
+    """A page as a small PNG: 16 greys (4 bits) where it is grey, else 256 colours; its size in pixels."""
     from PIL import Image
 
     with Image.open(raw) as image:
+        size = image.size
         if image.mode == "L":
             levels = image.point(GREY_LEVEL)
             paletted = Image.frombytes("P", levels.size, levels.tobytes())
@@ -220,3 +222,4 @@ def png(raw: Path, target: Path) -> None:
             paletted.save(target, "PNG", bits=4)
         else:
             image.quantize(256).save(target, "PNG")
+    return size
