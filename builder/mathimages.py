@@ -12,7 +12,7 @@ from pathlib import Path
 from . import procs
 from .config import Config
 from .latex import render_preamble
-from .mathtex.probe import ProbeFailed, ProbeItem, probe
+from .mathtex.probe import ProbeFailed, ProbeItem, ProbeTimeout, probe
 from .stamps import digest, styles_digest, tool_digest
 from .texrun import ERROR_RE, require_tex, tex_environment
 
@@ -142,7 +142,12 @@ class FormulaImages:
         rejected: dict[str, str] = {}
         for attempt in range(2):
             keys = [k for k in order if k not in rejected]
-            log, errors = self._run(keys, todo, work)
+            try:
+                log, errors = self._run(keys, todo, work)
+            except ProbeTimeout as exc:  # a formula that keeps TeX busy: the check finds it, by halving
+                if attempt:
+                    raise
+                log, errors = "", [str(exc)]
             if not errors:
                 break
             if attempt:
@@ -151,7 +156,11 @@ class FormulaImages:
             rejected = probe(self.preamble, items, [self.cfg.root / "styles"], workdir=self.dir / "probe")
             if not rejected:
                 raise ProbeFailed(f"setting the formula images failed outside any formula: {errors[0]}")
-        size = float(SIZE_RE.search(log).group(1))
+        size_said = SIZE_RE.search(log)
+        if not size_said:
+            raise ProbeFailed("setting the formula images failed before the first formula (see "
+                              f"{(work / (JOBNAME + '.log')).relative_to(self.cfg.root)})")
+        size = float(size_said.group(1))
         boxes = BOX_RE.findall(log)
         pages = self._rasterise(work, [todo[k].colour for k, *_ in boxes])
         if len(pages) != len(boxes):
@@ -177,7 +186,7 @@ class FormulaImages:
         _, _, _, timed_out = procs.run(cmd, limit, cwd=work, env=tex_environment([self.cfg.root / "styles"]),
                                        stdin=subprocess.DEVNULL)
         if timed_out:
-            raise ProbeFailed(f"setting the formula images did not finish within {limit:.0f} s")
+            raise ProbeTimeout(f"setting the formula images did not finish within {limit:.0f} s")
         log = (work / f"{JOBNAME}.log").read_text(encoding="utf-8", errors="replace")
         errors = [m.group("msg") for m in ERROR_RE.finditer(log)]
         if not errors and not (work / f"{JOBNAME}.pdf").exists() and keys:
