@@ -152,7 +152,7 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
         for old in cfg.chapters_dir.glob("*.tex"):
             if old.stem not in stamps and old.read_text(encoding="utf-8", errors="replace").startswith(GENERATED_MARK):
                 old.unlink()
-        state.chapters = stamps
+        state.set_chapters(stamps)
     if not opts.dry_run:
         pinyin.save_memo()
     say(opts, f"chapters: {len(stamps)} in the book, {len(todo)} rendered, {len(written)} rewritten")

@@ -74,6 +74,8 @@ class BuildState:
     path: Path
     targets: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> {inputs, output}
     chapters: dict[str, str] = field(default_factory=dict)  # post id -> render stamp
+    touched: set[str] = field(default_factory=set)  # the targets this build recorded or forgot
+    chapters_set: bool = False  # this build rendered the chapters (set_chapters)
 
     @classmethod
     def load(cls, build_dir: Path) -> "BuildState":
@@ -88,8 +90,10 @@ class BuildState:
         """Merge into the file: the PDF and EPUB builds of `book all -j 2` each save their own stamps."""
         with _SAVE_LOCK:
             current = BuildState.load(self.path.parent)
-            current.targets.update(self.targets)
-            current.chapters = self.chapters or current.chapters
+            # Only the targets this build recorded: its copies of the others may be older than the file's.
+            current.targets.update({t: self.targets[t] for t in self.touched})
+            if self.chapters_set:
+                current.chapters = self.chapters
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps({"targets": current.targets, "chapters": current.chapters}, indent=1,
@@ -109,9 +113,14 @@ class BuildState:
 
     def record(self, target: str, inputs: str, output: Path, content: str = "") -> None:
         self.targets[target] = {"inputs": inputs, "output": file_digest(output), "content": content}
+        self.touched.add(target)
+
+    def set_chapters(self, stamps: dict[str, str]) -> None:
+        self.chapters, self.chapters_set = stamps, True
 
     def forget(self, target: str) -> None:
         self.targets[target] = {}
+        self.touched.add(target)
 
 
 # Each output's file under build/ (the names in book.yaml's outputs).

@@ -111,3 +111,25 @@ def test_always_make_reruns_tex_from_scratch(built, capsys):
     assert run_book(built, "pdf", "-B") == 0
     err = capsys.readouterr().err
     assert "contents: seeded" in err and "2 TeX pass(es), 1 index run(s)" in err, err
+
+
+def test_outputs_built_side_by_side_keep_each_others_stamps(tmp_path):
+    """`book all -j 2`: each output saves the state it loaded at its start; what the other recorded
+    meanwhile (its stamp, the chapters' stamps) must survive."""
+    from builder.stamps import BuildState
+    out = tmp_path / "book.pdf"
+    out.write_bytes(b"pdf")
+    old = BuildState.load(tmp_path)
+    old.record("epub", "old-inputs", out)
+    old.set_chapters({"a": "old"})
+    old.save()
+    pdf, epub = BuildState.load(tmp_path), BuildState.load(tmp_path)  # both start before either ends
+    pdf.set_chapters({"a": "new"})
+    pdf.record("pdf", "pdf-inputs", out)
+    epub.record("epub", "new-inputs", out)
+    epub.save()
+    pdf.save()  # its copy of the epub's stamp is the old one
+    state = BuildState.load(tmp_path)
+    assert state.targets["epub"]["inputs"] == "new-inputs" and state.targets["pdf"]["inputs"] == "pdf-inputs"
+    epub.save()  # and the EPUB's copy of the chapters' stamps is the old one
+    assert BuildState.load(tmp_path).chapters == {"a": "new"}
