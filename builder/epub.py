@@ -160,12 +160,13 @@ class EpubRender:
         self.check_refs(formula, post_id, block.loc)
         tex, lines, beside = self.numbers.display_tex(formula, post_id)
         anchors = [line.anchor for line in lines if line.anchor]
-        inlines = [self.formula(tex, True, block.loc)]
-        if beside:  # one number: beside the formula, as text
-            inlines.append(_span(("eqno",), [_str(beside)]))
         # Lines of align/gather have their numbers in the formula; their anchors go on the block.
-        inlines[:0] = [_span((), [], a) for a in anchors[1:]]
-        return _div(("equation",), [_para(inlines)], anchors[0] if anchors else "")
+        inlines = [_span(("eq-anchor",), [], a) for a in anchors[1:]]
+        if beside:  # one number, as text, before the formula: a reader without grid layout floats it right,
+            inlines.append(_span(("eqno",), [_str(beside)]))  # level with the formula, not the next paragraph
+        inlines.append(self.formula(tex, True, block.loc))
+        classes = ("equation", "numbered-lines") if not beside and any(line.shown for line in lines) else ("equation",)
+        return _div(classes, [_para(inlines)], anchors[0] if anchors else "")
 
     def paragraph(self, block: Paragraph, post_id: str) -> dict:
         first = block.inlines[0] if block.inlines else None
