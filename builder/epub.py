@@ -223,6 +223,23 @@ class EpubRender:
         blocks.append(_div(("excerpt-note",), [_para(_words(f"（{note}）"))]))
         return blocks
 
+    def part_contents(self, chapters: list[Chapter]) -> dict:
+        """The part page's list of its chapters, as the PDF's part overview: label, linked title, date."""
+        items = []
+        for chapter in chapters:
+            post = chapter.post
+            said = len(self.warnings)
+            title = self.title(post.title_inlines, post.id, post.loc)
+            del self.warnings[said:]  # a title's problems are reported once, by its chapter's heading
+            date = post.date.chinese(unknown_year="") if post.date else ""  # no year: left out, as in the PDF
+            # Every item has all three cells (the stylesheet sets them as a grid's columns); spaces between them
+            # for readers without grid layout.
+            items.append([{"t": "Plain", "c": [
+                _span(("label",), [_str(f"第{zh_numeral(chapter.number)}章")]), {"t": "Space"},
+                _link(("title",), title, f"#chapter-{chapter.number}"), {"t": "Space"},
+                _span(("date",), [_str(date)] if date else [])]}])
+        return _div(("part-contents",), [{"t": "BulletList", "c": items}])
+
     def document(self, cfg: Config) -> dict:
         blocks: list = []
         for number, part in enumerate(self.book.parts, 1):
@@ -230,6 +247,7 @@ class EpubRender:
                                                  _words(f"第{zh_numeral(number)}部分{SEP}{part.title}")]})
             if part.description:
                 blocks.append(_div(("part-description",), [_para(_words(cjk_punctuation(part.description)))]))
+            blocks.append(self.part_contents(part.chapters))
             for chapter in part.chapters:
                 blocks.extend(self.chapter(chapter, part.title))
 

@@ -13,6 +13,7 @@ import pytest
 from builder import config
 from builder.build import load_book
 from builder.epub import book_identifier
+from builder.tocseed import zh_numeral
 from builder.typography import printed_title
 from conftest import make_book, need_tex, run_book
 from fixtures_text import FORMAT_A, NUMBERING
@@ -202,7 +203,8 @@ def test_unknown_label_is_reported_with_its_line(tmp_path, capsys):
     assert run_book(cfg_path, "epub") == 0
     err = capsys.readouterr().err
     assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no numbered formula", err)
-    assert "epub: 11 formulas, 11 as MathML" in err  # the title's, nine displays, the one with (??)
+    # the title's twice (its heading, its part page's list), nine displays, the one with (??)
+    assert "epub: 12 formulas, 12 as MathML" in err
     assert run_book(cfg_path, "chapters") == 0  # the PDF's renderer says so too
     err = capsys.readouterr().err
     assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no formula in this post has that label", err)
@@ -326,3 +328,23 @@ def test_accents_are_spacing_characters_a_mathml_engine_centres(seed_epub):
     assert len(accents) >= 3
     assert not [a for a in accents if re.search("[\u0300-\u036f\u20d0-\u20ff]", a)]
     assert {"\u02c6", "\u02dc"} & set(accents)  # ˆ and ˜ among them
+
+
+def test_part_pages_list_their_chapters(seed_epub):
+    """Each part page lists the part's chapters in order, as the PDF's part overview: 第N章, the title linked to
+    the chapter's heading, the date."""
+    cfg_path, epub = seed_epub
+    book = load_book(config.load(cfg_path))
+    files = xhtml_files(epub)
+    for number, part in enumerate(book.parts, 1):
+        name, page = next((n, x) for n, x in files.items() if f'<section id="part-{number}"' in x)
+        listing = page[page.index('<div class="part-contents">'):]
+        items = re.findall(r'<li><span class="label">([^<]*)</span> <a href="([^"#]*)#([^"]*)" class="title">'
+                           r'(.*?)</a> <span class="date">([^<]*)</span></li>', listing, re.S)
+        assert len(items) == len(part.chapters) > 0, name
+        for chapter, (label, target, anchor, title, date) in zip(part.chapters, items):
+            assert label == f"第{zh_numeral(chapter.number)}章" and anchor == f"chapter-{chapter.number}"
+            assert f'id="{anchor}"' in files[str(Path(name).parent / target)]  # the link lands on the heading
+            assert visible_text(title) == printed_title(chapter.post.display_title).replace("&", "&amp;")
+            assert date == (chapter.post.date.chinese(unknown_year="") if chapter.post.date else "")
+        assert listing.count("<li>") == len(part.chapters)  # nothing else listed
