@@ -9,12 +9,13 @@ BOOKFLAGS ?=
 
 # Debian packages: TeX (XeLaTeX, ctex/xeCJK, latexmk, makeindex), the LaTeX
 # packages the styles load (texlive-science for mhchem, which a formula may use), CJK fonts, poppler for reading PDFs back, and
-# epubcheck (with its Java runtime) for validating the EPUB. HanaMin and Symbola are
-# fallbacks for rare CJK characters (Extension B) and emoji.
+# epubcheck (with its Java runtime) for validating the EPUB, and chromium, whose MathML engine
+# lays the EPUB's chapters out in a test: it sees what a reader's engine renders. HanaMin and
+# Symbola are fallbacks for rare CJK characters (Extension B) and emoji.
 DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
 	texlive-latex-extra texlive-fonts-recommended texlive-science lmodern \
 	latexmk fonts-noto-cjk fonts-hanazono fonts-symbola poppler-utils epubcheck default-jre-headless \
-	python3 python3-venv python3-pip
+	chromium python3 python3-venv python3-pip
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -175,12 +175,13 @@ class EpubRender:
         self.check_refs(formula, post_id, block.loc)
         node, lines, beside = self.display_formula(formula, post_id, block.loc)
         anchors = [line.anchor for line in lines if line.anchor]
-        inlines = [node]
-        if beside:  # one number: beside the formula, as text
-            inlines.append(_span(("eqno",), [_str(beside)]))
         # Lines of align/gather have their numbers in the formula; their anchors go on the block.
-        inlines[:0] = [_span((), [], a) for a in anchors[1:]]
-        return _div(("equation",), [_para(inlines)], anchors[0] if anchors else "")
+        inlines = [_span(("eq-anchor",), [], a) for a in anchors[1:]]
+        if beside:  # one number, as text, before the formula: a reader without grid layout floats it right,
+            inlines.append(_span(("eqno",), [_str(beside)]))  # level with the formula, not the next paragraph
+        inlines.append(node)
+        classes = ("equation", "numbered-lines") if not beside and any(line.shown for line in lines) else ("equation",)
+        return _div(classes, [_para(inlines)], anchors[0] if anchors else "")
 
     def paragraph(self, block: Paragraph, post_id: str) -> dict:
         first = block.inlines[0] if block.inlines else None
@@ -237,6 +238,23 @@ class EpubRender:
         blocks.append(_div(("excerpt-note",), [_para(_words(f"（{note}）"))]))
         return blocks
 
+    def part_contents(self, chapters: list[Chapter]) -> dict:
+        """The part page's list of its chapters, as the PDF's part overview: label, linked title, date."""
+        items = []
+        for chapter in chapters:
+            post = chapter.post
+            said = len(self.warnings)
+            title = self.title(post.title_inlines, post.id, post.loc)
+            del self.warnings[said:]  # a title's problems are reported once, by its chapter's heading
+            date = post.date.chinese(unknown_year="") if post.date else ""  # no year: left out, as in the PDF
+            # Every item has all three cells (the stylesheet sets them as a grid's columns); spaces between them
+            # for readers without grid layout.
+            items.append([{"t": "Plain", "c": [
+                _span(("label",), [_str(f"第{zh_numeral(chapter.number)}章")]), {"t": "Space"},
+                _link(("title",), title, f"#chapter-{chapter.number}"), {"t": "Space"},
+                _span(("date",), [_str(date)] if date else [])]}])
+        return _div(("part-contents",), [{"t": "BulletList", "c": items}])
+
     def document(self, cfg: Config) -> dict:
         blocks: list = []
         for number, part in enumerate(self.book.parts, 1):
@@ -244,6 +262,7 @@ class EpubRender:
                                                  _words(f"第{zh_numeral(number)}部分{SEP}{part.title}")]})
             if part.description:
                 blocks.append(_div(("part-description",), [_para(_words(cjk_punctuation(part.description)))]))
+            blocks.append(self.part_contents(part.chapters))
             for chapter in part.chapters:
                 blocks.extend(self.chapter(chapter, part.title))
 

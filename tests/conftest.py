@@ -10,6 +10,7 @@ import pytest
 
 from builder import config
 from builder.cli import main
+from fixtures_text import NUMBERING
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "excerpts"
@@ -79,6 +80,24 @@ def seed_pdf(tmp_path_factory):
     pdf = root / "build" / "book.pdf"
     log = (root / "build" / "tex" / "book.log").read_text(encoding="utf-8", errors="replace")
     return cfg_path, pdf_text(pdf), log
+
+
+@pytest.fixture(scope="session")
+def seed_epub(tmp_path_factory):
+    """The seed corpus's EPUB, built once for the session: (config path, epub path)."""
+    root = tmp_path_factory.mktemp("seedepub")
+    cfg_path = seed_book(root)
+    assert run_book(cfg_path, "epub", "-q") == 0
+    return cfg_path, root / "build" / "book.epub"
+
+
+@pytest.fixture(scope="session")
+def numbering_epub(tmp_path_factory):
+    """A one-post book with every way a display is numbered, its EPUB built once: (config path, epub path)."""
+    root = tmp_path_factory.mktemp("numbering")
+    cfg_path = make_book(root, {"a.txt": NUMBERING})
+    assert run_book(cfg_path, "epub", "-q") == 0
+    return cfg_path, root / "build" / "book.epub"
 
 
 @pytest.fixture

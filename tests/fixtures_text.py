@@ -18,3 +18,21 @@ By 苏剑林 | 2019-01-02 | 20位读者 | 引用另一篇文章也有标签,
 并引用式$\\eqref{eq:loss}$,编号应当是本章的。
 最近评论
 """
+
+
+# Every way a display gets (or does not get) a number; the expected numbers are what XeLaTeX's amsmath prints
+# for the same dump (test_numbers_agree_with_the_pdf checks that against book.aux).
+NUMBERING = """\
+关于$x^2$的公式编号
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用第一段 文字,然后是 Latin words here。
+\\begin{equation}a=b\\label{eq:one}\\end{equation}
+\\begin{equation}c=d\\nonumber\\end{equation}
+\\begin{equation}e=f\\tag{*}\\label{eq:star}\\end{equation}
+\\begin{align}g&=h\\label{eq:g}\\\\i&=j\\nonumber\\\\k&=l\\label{eq:k}\\end{align}
+\\begin{gather}m\\\\n\\tag*{Z}\\label{eq:z}\\end{gather}
+\\begin{multline}o+p\\\\+q\\label{eq:m}\\end{multline}
+$$r=s\\label{eq:dollar}$$
+\\begin{align*}t&=u\\end{align*}
+\\begin{equation}v=\\eqref{eq:one}+\\ref{eq:k}\\label{eq:v}\\end{equation}
+由式$\\eqref{eq:one}$、$\\eqref{eq:star}$、$\\eqref{eq:g}$、$\\eqref{eq:k}$、$\\eqref{eq:z}$、$\\eqref{eq:m}$、$\\eqref{eq:dollar}$和$\\eqref{eq:v}$可知,第$\\ref{eq:k}$式成立;$\\eqref{eq:none}$不存在。
+"""

@@ -13,9 +13,10 @@ import pytest
 from builder import config
 from builder.build import load_book
 from builder.epub import book_identifier
+from builder.tocseed import zh_numeral
 from builder.typography import printed_title
-from conftest import make_book, need_tex, run_book, seed_book
-from fixtures_text import FORMAT_A
+from conftest import make_book, need_tex, run_book
+from fixtures_text import FORMAT_A, NUMBERING
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 
@@ -47,14 +48,6 @@ def visible_text(xhtml: str) -> str:
     """Text a reader sees, with MathML (and its TeX annotation) taken out."""
     body = re.sub(r"<math.*?</math>", "", xhtml, flags=re.S)
     return re.sub(r"<[^>]+>", "", body)
-
-
-@pytest.fixture(scope="module")
-def seed_epub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seedepub")
-    cfg_path = seed_book(root)
-    assert run_book(cfg_path, "epub", "-q") == 0
-    return cfg_path, root / "build" / "book.epub"
 
 
 def test_chapters_titles_and_nested_nav(seed_epub):
@@ -168,38 +161,14 @@ def test_cover_image_from_book_yaml(tmp_path):
     epubcheck(epub)
 
 
-# Every way a display gets (or does not get) a number; the expected numbers are what XeLaTeX's amsmath prints
-# for the same dump (test_numbers_agree_with_the_pdf checks that against book.aux).
-NUMBERING = """\
-关于$x^2$的公式编号
-By 苏剑林 | 2022-11-30 | 30823位读者 | 引用第一段 文字,然后是 Latin words here。
-\\begin{equation}a=b\\label{eq:one}\\end{equation}
-\\begin{equation}c=d\\nonumber\\end{equation}
-\\begin{equation}e=f\\tag{*}\\label{eq:star}\\end{equation}
-\\begin{align}g&=h\\label{eq:g}\\\\i&=j\\nonumber\\\\k&=l\\label{eq:k}\\end{align}
-\\begin{gather}m\\\\n\\tag*{Z}\\label{eq:z}\\end{gather}
-\\begin{multline}o+p\\\\+q\\label{eq:m}\\end{multline}
-$$r=s\\label{eq:dollar}$$
-\\begin{align*}t&=u\\end{align*}
-\\begin{equation}v=\\eqref{eq:one}+\\ref{eq:k}\\label{eq:v}\\end{equation}
-由式$\\eqref{eq:one}$、$\\eqref{eq:star}$、$\\eqref{eq:g}$、$\\eqref{eq:k}$、$\\eqref{eq:z}$、$\\eqref{eq:m}$、$\\eqref{eq:dollar}$和$\\eqref{eq:v}$可知,第$\\ref{eq:k}$式成立;$\\eqref{eq:none}$不存在。
-"""
 NUMBERING_LABELS = ["one", "star", "g", "k", "z", "m", "dollar", "v"]
 NUMBERING_REFS = ["(1.1)", "(*)", "(1.2)", "(1.3)", "(Z)", "(1.5)", "(1.6)", "(1.7)"]
-
-
-@pytest.fixture(scope="module")
-def numbering_epub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("numbering")
-    cfg_path = make_book(root, {"a.txt": NUMBERING})
-    assert run_book(cfg_path, "epub", "-q") == 0
-    return cfg_path, root / "build" / "book.epub"
 
 
 def test_equation_numbers_and_refs_as_amsmath_gives_them(numbering_epub):
     _, epub = numbering_epub
     files = xhtml_files(epub)
-    chapter = next(x for name, x in files.items() if "chapter-1" in x and "nav" not in name)
+    chapter = next(x for name, x in files.items() if 'id="chapter-1"' in x)
     links = re.findall(r'<a href="[^"]*#(eq-[^"]+)" class="eqref">([^<]*)</a>', chapter)
     assert [text for _, text in links] == NUMBERING_REFS + ["1.3"]
     for anchor, _ in links:  # every link lands on an element of the chapter
@@ -234,7 +203,8 @@ def test_unknown_label_is_reported_with_its_line(tmp_path, capsys):
     assert run_book(cfg_path, "epub") == 0
     err = capsys.readouterr().err
     assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no numbered formula", err)
-    assert "epub: 11 formulas, 11 as MathML" in err  # the title's, nine displays, the one with (??)
+    # the title's twice (its heading, its part page's list), nine displays, the one with (??)
+    assert "epub: 12 formulas, 12 as MathML" in err
     assert run_book(cfg_path, "chapters") == 0  # the PDF's renderer says so too
     err = capsys.readouterr().err
     assert re.search(r"excerpts/a\.txt:12: warning: \\eqref\{eq:none\}: no formula in this post has that label", err)
@@ -285,7 +255,7 @@ def test_forms_real_posts_use_that_texmath_lacks(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "epub: 10 formulas, 10 as MathML" in err and "could not convert" not in err
     chapter = next(x for name, x in xhtml_files(tmp_path / "build" / "book.epub").items()
-                   if "chapter-1" in x and "nav" not in name)
+                   if 'id="chapter-1"' in x)
     assert "<mo>&lt;</mo>" in chapter and "<mo>&gt;</mo>" in chapter  # not dropped, not \\<
 
 
@@ -358,3 +328,23 @@ def test_accents_are_spacing_characters_a_mathml_engine_centres(seed_epub):
     assert len(accents) >= 3
     assert not [a for a in accents if re.search("[\u0300-\u036f\u20d0-\u20ff]", a)]
     assert {"\u02c6", "\u02dc"} & set(accents)  # ˆ and ˜ among them
+
+
+def test_part_pages_list_their_chapters(seed_epub):
+    """Each part page lists the part's chapters in order, as the PDF's part overview: 第N章, the title linked to
+    the chapter's heading, the date."""
+    cfg_path, epub = seed_epub
+    book = load_book(config.load(cfg_path))
+    files = xhtml_files(epub)
+    for number, part in enumerate(book.parts, 1):
+        name, page = next((n, x) for n, x in files.items() if f'<section id="part-{number}"' in x)
+        listing = page[page.index('<div class="part-contents">'):]
+        items = re.findall(r'<li><span class="label">([^<]*)</span> <a href="([^"#]*)#([^"]*)" class="title">'
+                           r'(.*?)</a> <span class="date">([^<]*)</span></li>', listing, re.S)
+        assert len(items) == len(part.chapters) > 0, name
+        for chapter, (label, target, anchor, title, date) in zip(part.chapters, items):
+            assert label == f"第{zh_numeral(chapter.number)}章" and anchor == f"chapter-{chapter.number}"
+            assert f'id="{anchor}"' in files[str(Path(name).parent / target)]  # the link lands on the heading
+            assert visible_text(title) == printed_title(chapter.post.display_title).replace("&", "&amp;")
+            assert date == (chapter.post.date.chinese(unknown_year="") if chapter.post.date else "")
+        assert listing.count("<li>") == len(part.chapters)  # nothing else listed

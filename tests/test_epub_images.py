@@ -12,7 +12,8 @@ from builder import config
 from builder.build import load_book
 from builder.model import post_formulas
 from conftest import make_book, need_tex, run_book, seed_book
-from test_epub import NUMBERING, epubcheck, xhtml_files
+from fixtures_text import NUMBERING
+from test_epub import epubcheck, xhtml_files
 
 IMG_RE = re.compile(r'<img src="([^"]+)" class="math (inline|display)" style="([^"]*)" alt="([^"]*)" />')
 

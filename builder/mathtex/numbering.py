@@ -95,8 +95,8 @@ class Numbering:
 
     def display_tex(self, formula: Formula, post_id: str) -> tuple[str, list[Line], str]:
         """(the formula for pandoc, its lines, the number to set beside it). Lines of align/gather carry
-        their numbers in a last column, so each stands level with its line; a display with one line has its
-        number returned to be set beside it."""
+        their numbers in a last column, so each stands level with its line (the stylesheet moves that column
+        to the right edge); a display with one line has its number returned to be set beside it."""
         lines = self.lines[id(formula)]
         ref = self.ref_text(post_id)
         if not formula.env or formula.env == "equation":  # one line (lines without an environment are
@@ -108,9 +108,10 @@ class Numbering:
         env = AMSMATH_FORM.get(formula.env, formula.env)
         rows = [formula_tex(row.tokens, ref) for row in formula.rows]
         shown = [line.shown for line in lines]
-        if any(shown):
+        if any(shown):  # every row gets the number cell (empty if it has none), so it is always the last one
             width = max(_top_level_amps(row.tokens) for row in formula.rows)
-            rows = [r + "&" * (width - _top_level_amps(row.tokens)) + f"&\\qquad\\text{{{s}}}" if s else r
+            width += width % 2  # an even column count: texmath sets align's right|left pairs tight only then
+            rows = [r + "&" * (width - _top_level_amps(row.tokens)) + (f"&\\qquad\\text{{{s}}}" if s else "&")
                     for r, row, s in zip(rows, formula.rows, shown)]
         args = formula_tex(formula.env_args, ref) if formula.env_args else ""
         body = "\\\\ ".join(rows)
