@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_book
+
 BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell")
 TOLERANCE = 2.0  # px: rounding of boxes, not a layout's slack
 
@@ -26,7 +28,7 @@ MEASURE = r"""
                          return box(range.getBoundingClientRect()); }
   const out = [];
   for (const eq of document.querySelectorAll('.equation')) {
-    const math = eq.querySelector('math');
+    const math = eq.querySelector('math') || eq.querySelector('img.math');  // MathML, or the image edition's PNG
     if (!math) continue;
     const formula = math.querySelector('semantics > :first-child') || math;
     const rows = formula.localName === 'mtable' ? [...formula.children].filter(e => e.localName === 'mtr') : [];
@@ -44,7 +46,9 @@ MEASURE = r"""
     const next = eq.nextElementSibling;
     out.push({id: eq.id, classes: eq.className, column: box(eq.getBoundingClientRect()),
               math: Object.assign(box(math.getBoundingClientRect()),
-                                  {scrollWidth: math.scrollWidth, clientWidth: math.clientWidth}),
+                                  {scrollWidth: math.scrollWidth, clientWidth: math.clientWidth,
+                                   naturalWidth: parseFloat(getComputedStyle(math).width) || 0,
+                                   styleWidth: math.style.width}),
               formula: box(formula.getBoundingClientRect()), numbers: numbers, lines: lines,
               next: next ? box(next.getBoundingClientRect()) : null});
   }
@@ -67,14 +71,16 @@ def chromium() -> str:
     pytest.skip(f"no Chromium to lay the EPUB out ({', '.join(BROWSERS)} not on PATH; Debian package chromium)")
 
 
-def chapter_with(epub: Path, marker: str, into: Path) -> Path:
-    """The EPUB unpacked into `into`; the chapter holding `marker`, copied with the measuring script added."""
+def chapter_with(epub: Path, marker: str, into: Path, style: str = "") -> Path:
+    """The EPUB unpacked into `into`; the chapter holding `marker`, copied with the measuring script added
+    (and `style`, as a reader's own settings would add it)."""
     with zipfile.ZipFile(epub) as z:
         z.extractall(into)
     chapter = next(p for p in sorted((into / "EPUB" / "text").glob("ch*.xhtml")) if marker in p.read_text("utf-8"))
     page = chapter.with_name("measured-" + chapter.name)  # beside it: the stylesheet's relative link still holds
     script = f"<script>//<![CDATA[\n{MEASURE}\n//]]></script>\n</body>"
-    page.write_text(chapter.read_text("utf-8").replace("</body>", script, 1), encoding="utf-8")
+    text = chapter.read_text("utf-8").replace("</body>", script, 1)
+    page.write_text(text.replace("</head>", f"<style>{style}</style></head>", 1) if style else text, encoding="utf-8")
     return page
 
 
@@ -156,3 +162,37 @@ def test_real_chapter_on_a_wide_and_a_narrow_screen(seed_epub, tmp_path):
         assert [text for eq in equations for text, _ in check_layout(eq)] == shown
         scrolling = [eq["id"] for eq in equations if eq["math"]["scrollWidth"] > eq["math"]["clientWidth"] + 1]
         assert scrolling == ([] if width == 600 else ["eq-20-1"])
+
+
+@pytest.fixture(scope="module")
+def image_editions(numbering_epub, seed_epub):
+    """The image edition (book epub --math images) of the numbering book and of the seed book."""
+    for cfg_path, _ in (numbering_epub, seed_epub):
+        assert run_book(cfg_path, "epub", "--math", "images", "-q") == 0
+    return [cfg_path.parent / "build" / "book-images.epub" for cfg_path, _ in (numbering_epub, seed_epub)]
+
+
+def test_image_edition_numbers_beside_images_that_fit_the_screen(image_editions, tmp_path):
+    """The same layout with images: each image centred, its one number at the right edge on its line (the lines
+    of align/gather carry theirs in the image); an image wider than the screen is scaled down to the column."""
+    numbering, seed = image_editions
+    equations = measure(chapter_with(numbering, 'id="eq-1-1"', tmp_path / "numbering"), 600)
+    assert [text for eq in equations for text, _ in check_layout(eq)] == ["(1.1)", "(*)", "(1.5)", "(1.6)", "(1.7)"]
+    # A reader's larger text (24 px): the images grow with it; eq-20-1 fits an 800 px window, not a 500 px one.
+    page = chapter_with(seed, 'id="eq-20-1"', tmp_path / "seed", style="body { font-size: 24px; }")
+    for width in (800, 500):
+        equations = measure(page, width)
+        shown = [text for eq in equations for text, _ in check_layout(eq)]
+        assert shown == re.findall(r'<span class="eqno">([^<]*)</span>', page.read_text("utf-8"))
+        for eq in equations:
+            image, column = eq["math"], eq["column"]
+            wanted = float(image["styleWidth"].removesuffix("em")) * 24
+            assert column["left"] - TOLERANCE <= image["left"] and image["right"] <= column["right"] + TOLERANCE
+            shown_width = image["right"] - image["left"]
+            if wanted < column["right"] - column["left"] - 100:  # room to spare: its own width, in the text's em
+                assert abs(shown_width - wanted) <= TOLERANCE, (eq["id"], shown_width, wanted)
+            else:  # scaled down to the room its number leaves
+                assert shown_width < wanted - 50, (eq["id"], width, shown_width, wanted)
+        scaled = [eq["id"] for eq in equations
+                  if eq["math"]["right"] - eq["math"]["left"] < float(eq["math"]["styleWidth"][:-2]) * 24 - TOLERANCE]
+        assert scaled == ([] if width == 800 else ["eq-20-1"])
