@@ -102,13 +102,14 @@ class ImageEpubRender(EpubRender):
             self.images += 1
             alt = " ".join(formula.source.split())
             uri = "data:image/png;base64," + base64.b64encode(image.path.read_bytes()).decode("ascii")
-            if tex.display:  # a block, as wide as its own measure and never wider than the screen
-                style = f"width:{image.width:.3f}em"
-            else:  # scales with the text; its baseline on the line's
-                style = f"height:{image.height:.3f}em;vertical-align:{-image.depth:.3f}em"
-            classes = ("math", "display" if tex.display else "inline")
+            # Sized in ems of the text, its baseline on the line's. A display is as wide as its own measure, in a
+            # line of its own whose baseline is the formula's: its number, beside it, stands on that baseline.
+            size = f"width:{image.width:.3f}em" if tex.display else f"height:{image.height:.3f}em"
+            style = f"{size};vertical-align:{-image.depth:.3f}em"
+            picture = {"t": "Image", "c": [["", ["math", "display" if tex.display else "inline"], [["style", style]]],
+                                           [_str(alt)], [uri, ""]]}
             node.clear()
-            node.update({"t": "Image", "c": [["", list(classes), [["style", style]]], [_str(alt)], [uri, ""]]})
+            node.update({"t": "Span", "c": [["", ["math-display"], []], [picture]]} if tex.display else picture)
 
 
 class ImageEpubOutput(EpubOutput):

@@ -22,7 +22,7 @@ TOLERANCE = 2.0  # px: rounding of boxes, not a layout's slack
 # align/gather), its numbers (the text of .eqno, or each table row's number) with their rows, and the block after
 # it; written into the page as JSON for --dump-dom to carry out.
 MEASURE = r"""
-(function () {
+window.addEventListener('load', function () {  // after the images (of the image edition) have their sizes
   function box(r) { return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }
   function textBox(el) { const range = document.createRange(); range.selectNodeContents(el);
                          return box(range.getBoundingClientRect()); }
@@ -48,7 +48,10 @@ MEASURE = r"""
               math: Object.assign(box(math.getBoundingClientRect()),
                                   {scrollWidth: math.scrollWidth, clientWidth: math.clientWidth,
                                    naturalWidth: parseFloat(getComputedStyle(math).width) || 0,
-                                   styleWidth: math.style.width}),
+                                   styleWidth: math.style.width,
+                                   // an image's baseline: where vertical-align put the formula's (TeX's depth)
+                                   baseline: math.localName === 'img' ? math.getBoundingClientRect().bottom
+                                             + parseFloat(getComputedStyle(math).verticalAlign) : null}),
               formula: box(formula.getBoundingClientRect()), numbers: numbers, lines: lines,
               next: next ? box(next.getBoundingClientRect()) : null});
   }
@@ -56,7 +59,7 @@ MEASURE = r"""
   pre.id = 'measured';
   pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
-})();
+});
 """
 
 
@@ -178,6 +181,11 @@ def test_image_edition_numbers_beside_images_that_fit_the_screen(image_editions,
     numbering, seed = image_editions
     equations = measure(chapter_with(numbering, 'id="eq-1-1"', tmp_path / "numbering"), 600)
     assert [text for eq in equations for text, _ in check_layout(eq)] == ["(1.1)", "(*)", "(1.5)", "(1.6)", "(1.7)"]
+    for eq in equations:  # the number stands on the formula's baseline, not on the image's bottom edge
+        for number in eq["numbers"]:
+            height = number["bottom"] - number["top"]
+            assert number["bottom"] - 0.35 * height <= eq["math"]["baseline"] <= number["bottom"] - 0.1 * height, \
+                (eq["id"], number, eq["math"])
     # A reader's larger text (24 px): the images grow with it; eq-20-1 fits an 800 px window, not a 500 px one.
     page = chapter_with(seed, 'id="eq-20-1"', tmp_path / "seed", style="body { font-size: 24px; }")
     for width in (800, 500):
