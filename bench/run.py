@@ -36,9 +36,7 @@ def median_of(runs: int, fn) -> float:
 
 
 def make_project(dest: Path, excerpts: Path | None = None) -> Path:
-    for name in ("styles", "book.yaml"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    shutil.copy(ROOT / "book.yaml", dest / "book.yaml")  # the styles are the tool's own (package data)
     shutil.copytree(excerpts or ROOT / "excerpts", dest / "excerpts")
     return dest
 

@@ -12,11 +12,12 @@ from typing import Callable, Iterator, Optional, TextIO
 
 from . import pinyin
 from .config import Config, source_files
-from .index import TermMarker, find_terms, load_stopwords
+from .index import STOPWORDS_FILE, TermMarker, find_terms, load_stopwords
 from .ingest import read_posts
 from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
 from .model import Book, Diagnostic, Location, printable
 from .series import build_book
+from .stylefiles import style_file
 from .stamps import BuildState, content_key, digest, inputs_digest, styles_digest, target_output, tool_digest
 from .texfail import Verdicts
 
@@ -132,7 +133,7 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
     """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
     rejected = verdicts.rejected
     terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore,
-                       stopwords=load_stopwords(cfg.root / "styles"), readings=cfg.index_pinyin)
+                       stopwords=load_stopwords(style_file(cfg, STOPWORDS_FILE).parent), readings=cfg.index_pinyin)
     stamps = chapter_stamps(book, cfg, verdicts, terms)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
@@ -170,7 +171,7 @@ def write_assembly(book: Book, cfg: Config, opts: Options, rejected: Optional[di
         return work
     work.mkdir(parents=True, exist_ok=True)
     for name in STYLE_FILES:
-        write_if_changed(work / name, (cfg.root / "styles" / name).read_text(encoding="utf-8"))
+        write_if_changed(work / name, style_file(cfg, name).read_text(encoding="utf-8"))
     if write_if_changed(work / f"{JOBNAME}.tex", render_book(book, cfg, lambda pid: pid, rejected)):
         say(opts, f"assembly: {work.relative_to(cfg.root)}/{JOBNAME}.tex rewritten")
     return work

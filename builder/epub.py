@@ -24,6 +24,7 @@ from .model import (
     Book, Chapter, CodeBlock, DisplayMath, Figure, Heading, ListBlock, Location, Logo, Math, Paragraph, Table, Text,
     Url, block_formulas,
 )
+from .stylefiles import style_file
 from .stamps import BuildState, digest, file_digest
 from .tocseed import zh_numeral
 from .typography import CJK, cjk_punctuation, title_punctuation
@@ -331,7 +332,7 @@ class EpubOutput(Output):
             print(f"{loc}: warning: {message}", file=opts.out)
         if opts.strict and render.warnings:
             raise BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
-        css = (cfg.root / "styles" / "epub.css").read_bytes()
+        css = style_file(cfg, "epub.css").read_bytes()
         cover = cfg.root / cfg.cover_image if cfg.cover_image else None
         pandoc = pypandoc.get_pandoc_path()
         source_json = json.dumps(doc, ensure_ascii=False)

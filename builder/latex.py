@@ -23,6 +23,7 @@ from .model import (
     Table, Text, Url, post_formulas,
 )
 from .stamps import content_key
+from .stylefiles import style_dirs
 from .latexblocks import code_tex, table_tex
 from .tocseed import zh_numeral
 from .typography import cjk_latin_boundary, cjk_punctuation, title_punctuation
@@ -36,14 +37,15 @@ URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
 MARK = "%@"
 
 
-def template_env(styles: Path, cache: Optional[Path] = None) -> jinja2.Environment:
-    """Jinja with delimiters that never occur in LaTeX: << var >>, <% block %>, <# comment #>."""
+def template_env(styles: list[Path], cache: Optional[Path] = None) -> jinja2.Environment:
+    """Jinja with delimiters that never occur in LaTeX: << var >>, <% block %>, <# comment #>; templates are
+    looked up in `styles` in order (the book's own folder, then the shipped one)."""
     bytecode_cache = None
     if cache is not None:  # compiled templates kept between builds: compiling costs more than rendering
         cache.mkdir(parents=True, exist_ok=True)
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(styles)), bytecode_cache=bytecode_cache,
+        loader=jinja2.FileSystemLoader([str(s) for s in styles]), bytecode_cache=bytecode_cache,
         variable_start_string="<<", variable_end_string=">>",
         block_start_string="<%", block_end_string="%>",
         comment_start_string="<#", comment_end_string="#>",
@@ -327,7 +329,7 @@ def display_tex(post: Post, block: DisplayMath) -> str:
 def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderReport,
                     rejected: Optional[dict[str, str]] = None, only: Optional[set[str]] = None) -> dict[str, str]:
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
-    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
     template = env.get_template("chapter.tex.jinja")
     links = LinkTable(book)
     out = {}
@@ -360,7 +362,7 @@ def preamble_context(cfg: Config, packages: list[str]) -> dict:
 def render_preamble(cfg: Config, packages: Optional[list[str]] = None) -> str:
     """The book's preamble alone (classes, packages, fonts), for typesetting formulas as the book does;
     by default with every optional math package."""
-    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
     packages = list(dialect.LATEX_PACKAGES) if packages is None else packages
     return env.get_template("preamble.tex.jinja").render(**preamble_context(cfg, packages))
 
@@ -384,7 +386,7 @@ def toc_titles(book: Book, rejected: Optional[dict[str, str]] = None) -> dict[st
 def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
                 rejected: Optional[dict[str, str]] = None) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index."""
-    env = template_env(cfg.root / "styles", cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
     parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],
               "rows": [overview_row(c, p.title, rejected) for c in p.chapters],

@@ -13,6 +13,7 @@ from . import procs
 from .config import Config
 from .latex import render_preamble
 from .mathtex.probe import ProbeFailed, ProbeItem, ProbeTimeout, probe
+from .stylefiles import style_dirs
 from .stamps import digest, styles_digest, tool_digest
 from .texrun import ERROR_RE, require_tex, tex_environment
 
@@ -153,7 +154,7 @@ class FormulaImages:
             if attempt:
                 raise ProbeFailed(f"setting the formula images failed: {errors[0]}")
             items = [ProbeItem(k, todo[k].measure or todo[k].tex, False) for k in keys]
-            rejected = probe(self.preamble, items, [self.cfg.root / "styles"], workdir=self.dir / "probe")
+            rejected = probe(self.preamble, items, style_dirs(self.cfg), workdir=self.dir / "probe")
             if not rejected:
                 raise ProbeFailed(f"setting the formula images failed outside any formula: {errors[0]}")
         size_said = SIZE_RE.search(log)
@@ -183,7 +184,7 @@ class FormulaImages:
         (work / f"{JOBNAME}.pdf").unlink(missing_ok=True)
         limit = self.timeout or SECONDS_BASE + SECONDS_PER_FORMULA * len(keys)
         cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", f"{JOBNAME}.tex"]
-        _, _, _, timed_out = procs.run(cmd, limit, cwd=work, env=tex_environment([self.cfg.root / "styles"]),
+        _, _, _, timed_out = procs.run(cmd, limit, cwd=work, env=tex_environment(style_dirs(self.cfg)),
                                        stdin=subprocess.DEVNULL)
         if timed_out:
             raise ProbeTimeout(f"setting the formula images did not finish within {limit:.0f} s")

@@ -37,8 +37,9 @@ def tool_digest() -> str:
 
 
 def styles_digest(cfg: Config) -> str:
-    styles = cfg.root / "styles"
-    return digest(*(p.name + "\0" + file_digest(p) for p in sorted(styles.glob("*")) if p.is_file()))
+    """The style files the book uses (its own where it has them, else the shipped ones)."""
+    from .stylefiles import style_file, style_names
+    return digest(*(name + "\0" + file_digest(style_file(cfg, name)) for name in style_names(cfg)))
 
 
 def inputs_digest(cfg: Config, target: str) -> str:

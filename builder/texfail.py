@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from .config import Config
+from .stylefiles import style_dirs
 from .latex import display_tex, formula_digest, inline_tex, render_preamble, unit_digest
 from .mathtex.probe import CHUNK_TIMEOUT, ProbeFailed, ProbeItem, probe
 from .model import Book, Chapter, DisplayMath, Heading, post_formulas
@@ -152,7 +153,7 @@ class Diagnosis:
             return 0
         self.say(f"checking {len(items)} formula(s) one by one to find what TeX rejects")
         try:
-            failed = probe(render_preamble(self.cfg), items, [self.cfg.root / "styles"],
+            failed = probe(render_preamble(self.cfg), items, style_dirs(self.cfg),
                            timeout=min(self.timeout, CHUNK_TIMEOUT), workdir=self.cfg.build_dir / "probe")
         except ProbeFailed as exc:
             self.say(f"warning: the formula check could not run: {exc}")

@@ -50,13 +50,13 @@ def make_book(root: Path, dumps: dict[str, str], yaml_text: str = MINIMAL_YAML) 
     for name, text in dumps.items():
         (root / "excerpts" / name).write_text(text, encoding="utf-8")
     (root / "book.yaml").write_text(yaml_text, encoding="utf-8")
-    shutil.copytree(ROOT / "styles", root / "styles", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "builder" / "styles", root / "styles", dirs_exist_ok=True)
     return root / "book.yaml"
 
 
 def seed_book(root: Path) -> Path:
     shutil.copytree(SEEDS, root / "excerpts")
-    shutil.copytree(ROOT / "styles", root / "styles")
+    shutil.copytree(ROOT / "builder" / "styles", root / "styles")
     shutil.copy(ROOT / "book.yaml", root / "book.yaml")
     return root / "book.yaml"
 

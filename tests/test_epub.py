@@ -103,7 +103,7 @@ def test_chinese_typography_css_and_dates(seed_epub):
         css = z.read("EPUB/styles/stylesheet1.css").decode("utf-8")
         opf = z.read("EPUB/content.opf").decode("utf-8")
     # styles/epub.css is the book's stylesheet (pandoc's own is replaced; --sandbox cannot read a --css file)
-    assert css == (Path(__file__).parent.parent / "styles" / "epub.css").read_text(encoding="utf-8")
+    assert css == (Path(__file__).parent.parent / "builder" / "styles" / "epub.css").read_text(encoding="utf-8")
     assert "text-indent: 2em" in css and "Noto Serif CJK SC" in css
     # the sandbox's clock reads 1970: the build puts the real time in
     assert "1970-01-01" not in opf and re.search(r'dcterms:modified">20\d\d-', opf)

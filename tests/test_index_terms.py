@@ -45,7 +45,7 @@ NAMES = post("名字与普通词", "2020-01-01",
 
 
 def test_stop_list_is_data_in_styles(tmp_path):
-    shipped = load_stopwords(ROOT / "styles")
+    shipped = load_stopwords(ROOT / "builder" / "styles")
     # The words that were hard-coded in index.py, and the typesetter's generic words, are in the file.
     assert {"the", "via", "key", "new", "yes", "ok"} <= shipped
     assert {"print", "theta", "query", "rank", "context", "linear", "baseline", "normal", "uniform", "word",

@@ -152,7 +152,7 @@ def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
     # `\text{a_b}` is what the book once gave TeX for MathJax's `\text{a_b}`: its errors delete closing braces.
     sources = [r"$x^2$", r"$\text{a_b}(x)$", r"$y_1$", r"$a^b^c$", r"$\frac{1}{2}$", r"$x_1_2$", r"$z$"]
     items = [ProbeItem(str(k), source, False) for k, source in enumerate(sources)]
-    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "styles"], workdir=tmp_path)
+    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "builder" / "styles"], workdir=tmp_path)
     assert sorted(verdict) == ["1", "3", "5"], verdict
 
 
@@ -166,7 +166,7 @@ def test_a_formula_that_keeps_tex_busy_costs_only_itself(tmp_path):
     loop = r"$\def\sbloop{\sbloop}\sbloop$"  # raw TeX: the book's own parser would never let this through
     items = [ProbeItem("good", "$x^2$", False), ProbeItem("loop", loop, False), ProbeItem("bad", "$a^b^c$", False),
              ProbeItem("also good", r"$\frac{1}{2}$", False)]
-    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "styles"], timeout=6, workdir=tmp_path)
+    verdict = probe(render_preamble(Config(root=ROOT)), items, [ROOT / "builder" / "styles"], timeout=6, workdir=tmp_path)
     assert sorted(verdict) == ["bad", "loop"] and "did not finish" in verdict["loop"]
 
 

@@ -27,7 +27,7 @@ def real_book(tmp_path_factory):
     need_tex()
     root = tmp_path_factory.mktemp("realposts")
     shutil.copytree(CORPUS, root / "excerpts", ignore=shutil.ignore_patterns("*.md", "*.tsv"))
-    shutil.copytree(ROOT / "styles", root / "styles")
+    shutil.copytree(ROOT / "builder" / "styles", root / "styles")
     (root / "book.yaml").write_text(YAML, encoding="utf-8")
     cmd = [sys.executable, "-m", "builder.cli", "--config", str(root / "book.yaml"), "all", "-j", "2"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200)
