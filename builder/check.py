@@ -81,6 +81,49 @@ def without_floats(stream: str, book: Book) -> str:
     return stream
 
 
+# What the book sets among a post's text that the dump does not have: a float (a figure with its image, which
+# may hold text of its own; a table) put at a page's top inside a sentence running over the page break, a
+# link's label （第十五章）, a running head not recognised. pdftotext may also give a small piece of a line
+# (the label) before the text set beside it.
+INSERTED = 1000  # Han characters such a piece may have: a float fills at most a page
+AHEAD = 2000  # how far after the text found so far the next run is looked for first (formulas' \text, code
+# comments and tables sit between runs)
+NEAR = 60  # a run split by an inserted piece starts this close to the text found so far
+BEHIND = 60  # a run put before the text beside it: a line's worth
+
+
+def find_run(stream: str, run: str, pos: int) -> int:
+    """Where `run` ends in the stream, -1 when it is not there. Looked for close after `pos` (the end of the
+    text found so far); else split in two by something the book inserted, starting right at `pos`; else a
+    little before `pos` (then `pos` is returned); else anywhere after it. A split run's longer part has 3
+    characters or more, so text that is really missing is not found by chance."""
+    at = stream.find(run, pos, pos + AHEAD + len(run))
+    if at >= 0:
+        return at + len(run)
+    end = _split(stream, run, pos)
+    if end >= 0:
+        return end
+    if stream.find(run, max(0, pos - BEHIND - len(run)), pos) >= 0:
+        return pos
+    at = stream.find(run, pos)
+    return at + len(run) if at >= 0 else -1
+
+
+def _split(stream: str, run: str, pos: int) -> int:
+    """Where `run` ends when up to INSERTED characters sit inside it and it starts close after `pos`; else -1."""
+    for k in range(1, len(run)):
+        head, tail = run[:k], run[k:]
+        if max(len(head), len(tail)) < 3:
+            continue
+        a = stream.find(head, pos, pos + NEAR + k)
+        while a >= 0:
+            b = stream.find(tail, a + k, a + k + INSERTED + len(tail))
+            if b >= 0:
+                return b + len(tail)
+            a = stream.find(head, a + 1, pos + NEAR + k)
+    return -1
+
+
 def check_book(book: Book, pdf: Path) -> list[PostCheck]:
     full = han_stream(pdf_pages(pdf), book)
     stream = without_floats(full, book)
@@ -93,12 +136,12 @@ def check_book(book: Book, pdf: Path) -> list[PostCheck]:
         pos = max(start, 0)
         for run in ordered:
             result.total += len(run)
-            at = stream.find(run, pos)
-            if at < 0:
+            end = find_run(stream, run, pos)
+            if end < 0:
                 result.missing.append(run)
             else:
                 result.found += len(run)
-                pos = at + len(run)
+                pos = max(pos, end)
         for caption in floating:
             result.total += len(caption)
             if caption in full:
