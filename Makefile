@@ -11,11 +11,12 @@ BOOKFLAGS ?=
 # packages the styles load (texlive-science for mhchem, which a formula may use), CJK fonts, poppler for reading PDFs back, and
 # epubcheck (with its Java runtime) for validating the EPUB, and chromium, whose MathML engine
 # lays the EPUB's chapters out in a test: it sees what a reader's engine renders. HanaMin and
-# Symbola are fallbacks for rare CJK characters (Extension B) and emoji.
+# Symbola are fallbacks for rare CJK characters (Extension B) and emoji. librsvg2-bin's rsvg-convert
+# turns a figure's SVG image into PDF for XeLaTeX, which reads no SVG.
 DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
 	texlive-latex-extra texlive-fonts-recommended texlive-science lmodern \
 	latexmk fonts-noto-cjk fonts-hanazono fonts-symbola poppler-utils epubcheck default-jre-headless \
-	chromium python3 python3-venv python3-pip
+	chromium librsvg2-bin python3 python3-venv python3-pip
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

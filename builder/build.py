@@ -12,6 +12,8 @@ from typing import Callable, Iterator, Optional, TextIO
 
 from . import pinyin
 from .config import Config, source_files
+from .figurefiles import tex_figures
+from .figures import attach_images, svg_converter
 from .index import STOPWORDS_FILE, TermMarker, find_terms, load_stopwords
 from .ingest import read_posts
 from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
@@ -85,7 +87,7 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def load_book(cfg: Config) -> Book:
-    """Read everything first: all dumps, all posts, series and order."""
+    """Read everything first: all dumps, all posts, series and order, the figures' images."""
     diags: list[Diagnostic] = []
     pinyin.use_memo(cfg.build_dir / ".pinyin-memo.json")
     refused: list[Path] = []
@@ -95,7 +97,9 @@ def load_book(cfg: Config) -> Book:
                                 "is a link to a file outside the book's folder; skipped (list the folder it "
                                 "links into under sources_outside in book.yaml to read it)", "error"))
     posts = read_posts(files, diags)
-    return build_book(posts, cfg, diags)
+    book = build_book(posts, cfg, diags)
+    attach_images(book, cfg)
+    return book
 
 
 def report_diagnostics(book: Book, opts: Options) -> None:
@@ -111,9 +115,10 @@ def report_diagnostics(book: Book, opts: Options) -> None:
 
 
 def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list) -> dict[str, str]:
-    """What each chapter's text depends on: its post, its part, the index terms, the templates, the tool,
-    and what TeX rejected in it (a formula it rejected is shown as source)."""
-    shared = digest(tool_digest(), styles_digest(cfg), repr(cfg.glossary), repr(cfg.index_terms),
+    """What each chapter's text depends on: its post (its figures' images among it), its part, the index terms,
+    the templates, the tool, the SVG converter, and what TeX rejected in it (a formula it rejected is shown as
+    source)."""
+    shared = digest(tool_digest(), styles_digest(cfg), svg_converter(), repr(cfg.glossary), repr(cfg.index_terms),
                     repr(cfg.index_ignore),
                     # Terms found in other posts (their spellings, sort keys) and titles other posts cite
                     # can change this chapter.
@@ -139,7 +144,8 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
     report = RenderReport()
     marker = TermMarker(terms)
-    texts = render_chapters(book, cfg, marker, report, rejected, only=todo)
+    texts = render_chapters(book, cfg, marker, report, rejected, only=todo,
+                            figures=tex_figures(book, cfg, opts.dry_run))
     written = []
     if opts.dry_run:
         written = [pid for pid, text in texts.items()

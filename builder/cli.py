@@ -39,7 +39,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
     lst = sub.add_parser("list", help="print every post: id, series, date, title, source file:line")
     lst.add_argument("--strict", action="store_true")
-    lst.add_argument("--links", action="store_true", help="print the links between posts instead")
+    shown = lst.add_mutually_exclusive_group()
+    shown.add_argument("--links", action="store_true", help="print the links between posts instead")
+    shown.add_argument("--figures", action="store_true",
+                       help="print every figure: post, n, the image that fills it (or -), where an image for it "
+                            "goes (images/<post id>/<n>.png), its caption")
+    shown.add_argument("--json", action="store_true",
+                       help="print every post as JSON: id, title, series, date, sources, figures")
     for name, t in sub.choices.items():
         if name == "epub":
             t.add_argument("--math", choices=("mathml", "images"), default="mathml",
@@ -179,6 +185,11 @@ def _list(cfg, args) -> int:
             print("error: links between posts are not available in this version", file=sys.stderr)
             return 1
         print(describe_links(book))
+        return 0
+    if args.figures or args.json:
+        from .listing import book_json, describe_figures
+        print(book_json(book) if args.json else describe_figures(book))
+        report_diagnostics(book, Options(strict=args.strict))  # on stderr: images that fill no figure
         return 0
     rows = []
     for part in book.parts:

@@ -10,13 +10,14 @@ import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Optional
 from pathlib import Path
 
 from . import epubfix, procs
 from .build import PASS_SECONDS_BASE, PASS_SECONDS_PER_MB, BuildFailed, Output, Rendered, say
 from .config import Config
 from .epubfix import finish_epub
+from .figurefiles import epub_uri
 from .links import LinkTable
 from .mathtex import EQREF, Formula
 from .mathtex.numbering import Line, Numbering
@@ -95,6 +96,7 @@ class EpubRender:
     formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc (spaces collapsed) -> place
     emitted: list[str] = field(default_factory=list)  # every formula given to pandoc, in order
     as_source: int = 0  # formulas the whitelist refused, printed as code
+    cfg: Optional[Config] = None  # set by document(): the figures' images are read from the book's folder
 
     def __post_init__(self) -> None:
         self.links = LinkTable(self.book)
@@ -219,11 +221,7 @@ class EpubRender:
                 blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"), title]})
             elif isinstance(block, Figure):
                 figure += 1
-                # A figure lost with its caption is numbered alone, as \caption{} sets it in the PDF.
-                label = f"图 {chapter.number}.{figure}"
-                caption = _words(f"{label}{SEP}{cjk_punctuation(block.caption)}" if block.caption else label)
-                blocks.append(_div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]),
-                                                            _div(("caption",), [_para(caption)])]))
+                blocks.append(self.figure(block, f"图 {chapter.number}.{figure}"))
             elif isinstance(block, DisplayMath):
                 blocks.append(self.display(block, pid))
             elif isinstance(block, ListBlock):
@@ -238,6 +236,19 @@ class EpubRender:
         note = "抓取的列表中此文没有正文" if not post.blocks else ("摘录至此，全文见原博客" if post.truncated else "摘录")
         blocks.append(_div(("excerpt-note",), [_para(_words(f"（{note}）"))]))
         return blocks
+
+    def figure(self, block: Figure, label: str) -> dict:
+        """The image the book's images/ folder gives the figure (<figure>, its caption as <figcaption>, the
+        caption as alt text), else the placeholder. A figure without a caption is numbered alone, as in the PDF."""
+        caption = _words(f"{label}{SEP}{cjk_punctuation(block.caption)}" if block.caption else label)
+        uri, problem = epub_uri(self.cfg, block.image) if block.image and self.cfg else ("", "")
+        if problem:
+            self.warnings.append((Location(block.image.path, 0), f"{problem}; the EPUB keeps the placeholder"))
+        if not uri:
+            return _div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]), _div(("caption",), [_para(caption)])])
+        image = {"t": "Image", "c": [_attr(), [_str(cjk_punctuation(block.caption) or label)], [uri, ""]]}
+        return {"t": "Figure", "c": [_attr(classes=("figure-image",)), [None, [{"t": "Plain", "c": caption}]],
+                                     [{"t": "Plain", "c": [image]}]]}
 
     def part_contents(self, chapters: list[Chapter]) -> dict:
         """The part page's list of its chapters, as the PDF's part overview: label, linked title, date."""
@@ -257,6 +268,7 @@ class EpubRender:
         return _div(("part-contents",), [{"t": "BulletList", "c": items}])
 
     def document(self, cfg: Config) -> dict:
+        self.cfg = cfg
         blocks: list = []
         for number, part in enumerate(self.book.parts, 1):
             blocks.append({"t": "Header", "c": [1, _attr(f"part-{number}"),

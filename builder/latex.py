@@ -24,7 +24,8 @@ from .model import (
 )
 from .stamps import content_key
 from .stylefiles import style_dirs
-from .latexblocks import code_tex, table_tex
+from .figurefiles import TexFigures
+from .latexblocks import code_tex, figure_tex, table_tex
 from .tocseed import zh_numeral
 from .typography import cjk_latin_boundary, cjk_punctuation, title_punctuation
 from .texescape import escape, escape_prose, escape_url, escape_verbatim, join_pieces, url_target
@@ -62,8 +63,6 @@ class RenderReport:
     by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
 
 
-
-
 # Where a title over two lines should break (\sbtitlebreak): after `：` `，` `？` `！` inside it, before a dash
 # or a bracketed part of four characters or more (not before a part number such as （一）).
 TITLE_BREAK_RE = re.compile(r"(?<=[：，？！])(?!$)|(?<=.)(?=——|（[^）]{4,}）)")
@@ -78,8 +77,9 @@ class ChapterRenderer:
     rejected before (`rejected`: digest -> TeX's error) is shown as source, or set plainly (a block)."""
 
     def __init__(self, chapter: Chapter, part_title: str, marker: TermMarker, report: RenderReport,
-                 links: Optional[LinkTable] = None, rejected: Optional[dict[str, str]] = None):
-        self.links = links
+                 links: Optional[LinkTable] = None, rejected: Optional[dict[str, str]] = None,
+                 figures: Optional[TexFigures] = None):
+        self.links, self.figures = links, figures
         self.chapter = chapter
         self.post = chapter.post
         self.part_title = part_title
@@ -225,7 +225,7 @@ class ChapterRenderer:
         if isinstance(block, Heading):
             return Command("section", arguments=NoEscape(self.section_title(block))).dumps()
         if isinstance(block, Figure):
-            return Command("sbfigure", arguments=NoEscape(escape(cjk_punctuation(block.caption)))).dumps()
+            return figure_tex(block, self.figures, self.warn)
         if isinstance(block, DisplayMath):
             return self.display(block)
         if isinstance(block, CodeBlock):
@@ -327,7 +327,8 @@ def display_tex(post: Post, block: DisplayMath) -> str:
 
 
 def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderReport,
-                    rejected: Optional[dict[str, str]] = None, only: Optional[set[str]] = None) -> dict[str, str]:
+                    rejected: Optional[dict[str, str]] = None, only: Optional[set[str]] = None,
+                    figures: Optional[TexFigures] = None) -> dict[str, str]:
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
     env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
     template = env.get_template("chapter.tex.jinja")
@@ -337,7 +338,7 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
         for chapter in part.chapters:
             if only is not None and chapter.post.id not in only:
                 continue
-            renderer = ChapterRenderer(chapter, part.title, marker, report, links=links, rejected=rejected)
+            renderer = ChapterRenderer(chapter, part.title, marker, report, links, rejected, figures)
             said = len(report.warnings)
             out[chapter.post.id] = template.render(**renderer.context())
             report.by_post[chapter.post.id] = report.warnings[said:]

@@ -1,8 +1,11 @@
-"""Code blocks and tables of text cells as LaTeX: kept together at page breaks, wrapped to the text block."""
+"""Code blocks, tables of text cells and figures as LaTeX: kept together at page breaks, fitted to the text block."""
 from __future__ import annotations
 
-from .model import CodeBlock, Table
-from .texescape import escape_code, escape_prose
+from typing import Callable, Optional
+
+from .figurefiles import TexFigures
+from .model import CodeBlock, Figure, Location, Table
+from .texescape import escape, escape_code, escape_prose
 from .typography import cjk_punctuation, display_width
 
 CODE_KEEP_WHOLE = 5  # a code block of this many lines or fewer is never split across pages
@@ -45,3 +48,15 @@ def table_tex(table: Table) -> str:
     env, width = ("tabularx", r"{\linewidth}") if wide else ("tabular", "")
     return "\n".join([r"\begin{sbtable}", rf"\begin{{{env}}}{width}{{{spec}}}\toprule", head, *body,
                       rf"\bottomrule\end{{{env}}}", r"\end{sbtable}"])
+
+
+def figure_tex(block: Figure, figures: Optional[TexFigures], warn: Callable[[Location, str], None]) -> str:
+    """A figure: the image the book's images/ folder gives it (\\sbimage, scaled to fit), else the placeholder
+    (\\sbfigure); the same caption either way."""
+    caption = escape(cjk_punctuation(block.caption))
+    if block.image is not None and figures is not None:
+        name, problem = figures.file(block.image)
+        if name:
+            return rf"\sbimage{{{name}}}{{{caption}}}"
+        warn(Location(block.image.path, 0), problem)
+    return rf"\sbfigure{{{caption}}}"

@@ -28,7 +28,8 @@ class Location:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        # Line 0: a file that has no lines (an image), named alone.
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 @dataclass(frozen=True, order=True)
@@ -110,11 +111,22 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class FigureImage:
+    """A file of the book's images/ folder that fills a figure's placeholder (builder/figures.py)."""
+
+    path: str  # relative to the book's folder: images/<post id>/<n>.<ext>
+    kind: Literal["png", "jpeg", "pdf", "svg"]
+    digest: str  # sha256 of its bytes: a new image changes the chapter's stamp
+
+
+@dataclass(frozen=True)
 class Figure:
-    """A lost image, kept as a placeholder with its caption ("" when the caption was lost too)."""
+    """A lost image, kept as a placeholder with its caption ("" when the caption was lost too), unless the
+    book's images/ folder has a file for it (`image`)."""
 
     caption: str
     loc: Location
+    image: Optional[FigureImage] = None
 
 
 @dataclass(frozen=True)

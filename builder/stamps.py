@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, source_files
+from .figures import images_digest, svg_converter
 
 STATE_FILE = ".book-state.json"
 _SAVE_LOCK = threading.Lock()
@@ -43,7 +44,8 @@ def styles_digest(cfg: Config) -> str:
 
 
 def inputs_digest(cfg: Config, target: str) -> str:
-    """Everything a target is built from: config, dumps, styles, the tool (and pandoc, for the EPUB)."""
+    """Everything a target is built from: config, dumps, figures' images, styles, the tool (and pandoc, for the
+    EPUB; the SVG converter, for the PDF)."""
     names = [f"{p.relative_to(cfg.root)}\0{file_digest(p)}" for p in source_files(cfg)]
     converter = ""
     if target.startswith("epub"):
@@ -52,7 +54,10 @@ def inputs_digest(cfg: Config, target: str) -> str:
             converter = version("pypandoc_binary")
         except PackageNotFoundError:
             converter = "?"
-    return digest(target, converter, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), *names)
+    if target == "pdf":  # installing the converter lets an SVG into the PDF
+        converter = svg_converter()
+    return digest(target, converter, cfg.path.read_bytes(), tool_digest(), styles_digest(cfg), images_digest(cfg),
+                  *names)
 
 
 def content_key(obj) -> str:

@@ -1,4 +1,4 @@
-"""`book watch`: rebuild when the dumps, book.yaml or styles/ change, one build per burst of saves."""
+"""`book watch`: rebuild when the dumps, book.yaml, styles/ or images/ change, one build per burst of saves."""
 from __future__ import annotations
 
 import threading
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import Config
+from .figures import IMAGES_DIR
 
 QUIET_SECONDS = 0.5  # a burst of saves (an editor writing several files) becomes one build
 
@@ -20,13 +21,14 @@ def watch(cfg: Config, opts, rebuild: Callable[[], object], stop: threading.Even
     changed = threading.Event()
     stop = stop or threading.Event()
     watched_dirs = {cfg.root / "styles", cfg.root} | {(cfg.root / pattern).parent for pattern in cfg.sources}
+    images = cfg.root / IMAGES_DIR  # images/<post id>/<n>.png: watched with its post folders
 
     def relevant(path: str) -> bool:
         p = Path(path)
         if cfg.build_dir in p.parents or cfg.chapters_dir in p.parents or p.name.startswith("."):
             return False
-        return p == cfg.path.resolve() or p.parent == cfg.root / "styles" or any(
-            p.match(str(cfg.root / pattern)) for pattern in cfg.sources)
+        return p == cfg.path.resolve() or p.parent == cfg.root / "styles" or p == images or images in p.parents \
+            or any(p.match(str(cfg.root / pattern)) for pattern in cfg.sources)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event):
@@ -40,8 +42,11 @@ def watch(cfg: Config, opts, rebuild: Callable[[], object], stop: threading.Even
     for d in watched_dirs:
         if d.is_dir():
             observer.schedule(Handler(), str(d), recursive=False)
+    if images.is_dir():
+        observer.schedule(Handler(), str(images), recursive=True)
     observer.start()
-    print(f"watching {cfg.path.name}, styles/ and {', '.join(cfg.sources)}; Ctrl-C stops", file=opts.out, flush=True)
+    print(f"watching {cfg.path.name}, styles/, {IMAGES_DIR}/ and {', '.join(cfg.sources)}; Ctrl-C stops",
+          file=opts.out, flush=True)
     try:
         _run_once(cfg, opts, rebuild, build_lock, BuildFailed)
         while not stop.is_set():

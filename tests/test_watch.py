@@ -48,3 +48,22 @@ def test_burst_of_saves_is_one_rebuild(tmp_path, capsys):
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_an_image_dropped_into_a_post_folder_rebuilds(tmp_path):
+    cfg = config.load(make_book(tmp_path, {"a.txt": FORMAT_A}))
+    (tmp_path / "images" / "some-post").mkdir(parents=True)
+    calls = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda: calls.append(time.monotonic()),
+                                                   stop), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: len(calls) == 1)
+        time.sleep(0.3)
+        (tmp_path / "images" / "some-post" / "1.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        assert wait_for(lambda: len(calls) == 2)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
