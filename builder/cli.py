@@ -81,11 +81,19 @@ def _run(args) -> int:
         targets = ["epub-images"]
     # The no-op case stays cheap: stamps only, no parsing, no TeX, not even the renderer's imports.
     if args.target in ("pdf", "epub", "all") and not args.always_make:
-        from .stamps import is_up_to_date, target_output
+        from .stamps import BuildState, is_up_to_date, target_output
         if all(is_up_to_date(cfg, t) for t in targets):
             if not args.quiet:
                 for t in targets:
                     print(f"{target_output(cfg, t).relative_to(cfg.root)} is up to date", file=sys.stderr)
+            # The warnings of the build that made them, said again: an up-to-date book is not a clean one.
+            state = BuildState.load(cfg.build_dir)
+            warnings = list(dict.fromkeys(w for t in targets for w in state.warnings(t)))
+            for line in warnings:
+                print(line, file=sys.stderr)
+            if args.strict and warnings:
+                print(f"error: up to date, but its build gave {len(warnings)} warning(s) and --strict", file=sys.stderr)
+                return 1
             return 0
     from . import build
 

@@ -46,6 +46,9 @@ class PostOverride:
     """YYYY-MM-DD, replaces the scraped date."""
     series: Optional[str] = None
     """Key of the series to put the post in (or `other`)."""
+    accept: list[str] = field(default_factory=list)
+    """Warnings known and accepted for this post, by the code shown in brackets after them (empty-body,
+    untitled): no longer printed, and --strict passes."""
 
 
 @dataclass

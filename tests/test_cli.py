@@ -92,3 +92,50 @@ def test_bash_completion(words, expected):
     assert set(out.split()) == expected
     zsh = book("completion", "zsh").stdout
     assert "bashcompinit" in zsh and "complete -F _book book" in zsh
+
+
+ACCEPTING = """\
+posts:
+  10-19-untitled-rang-wo-men-bu:
+    title: 最小熵原理（五）：“层层递进”之社区发现与聚类
+  2020-09-07-dong-shou-zuo-ge-dialogpt-ji:
+    accept: [empty-body]
+"""
+
+
+def test_strict_fails_until_book_yaml_settles_the_warnings_even_when_up_to_date(tmp_path, capsys):
+    from conftest import seed_book
+    cfg_path = seed_book(tmp_path)
+    assert main(["--config", str(cfg_path), "epub", "--strict", "-q"]) == 1
+    assert main(["--config", str(cfg_path), "epub", "-q"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line]
+    assert any(line.endswith("[empty-body]") for line in warned) and any(line.endswith("[untitled]") for line in warned)
+    # Up to date: its warnings are said again, and --strict fails on them.
+    assert main(["--config", str(cfg_path), "epub"]) == 0
+    err = capsys.readouterr().err
+    assert "build/book.epub is up to date" in err and all(line in err for line in set(warned))
+    assert main(["--config", str(cfg_path), "epub", "--strict"]) == 1
+    assert "up to date, but its build gave 2 warning(s) and --strict" in capsys.readouterr().err
+    # A title for the untitled post, the empty one accepted: --strict passes, and nothing is said.
+    text = cfg_path.read_text(encoding="utf-8").replace("posts: {}\n", ACCEPTING)
+    cfg_path.write_text(text, encoding="utf-8")
+    assert main(["--config", str(cfg_path), "epub", "--strict"]) == 0
+    assert ": warning: " not in capsys.readouterr().err
+    cfg_path.write_text(text.replace("[empty-body]", "[empty]"), encoding="utf-8")
+    assert main(["--config", str(cfg_path), "epub"]) == 2
+    assert ("posts.2020-09-07-dong-shou-zuo-ge-dialogpt-ji.accept[0]: 'empty' is not a warning a post can accept "
+            "(empty-body, untitled)") in capsys.readouterr().err
+
+
+def test_all_side_by_side_prefixes_lines_and_says_each_warning_once(tmp_path):
+    need_tex()
+    from conftest import seed_book
+    cfg_path = seed_book(tmp_path)
+    proc = book("--config", str(cfg_path), "all", "-j", "2")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    warnings = [line for line in lines if ": warning: " in line]
+    assert len(warnings) == len(set(w.split(": ", 1)[1] for w in warnings)) >= 2  # each once
+    assert any(line.startswith("pdf: wrote build/book.pdf") for line in lines)
+    assert any(line.startswith("epub: wrote build/book.epub") for line in lines)
+    assert all(line.startswith(("pdf: ", "epub: ")) for line in lines), lines
