@@ -1,10 +1,12 @@
 """The build, in order: read config, read every dump, build the book model, then write and compile."""
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import shutil
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +38,51 @@ class Options:
     jobs: int = 1
     tex_timeout: Optional[float] = None  # seconds per TeX pass; None: scaled with the book's size
     out: TextIO = field(default_factory=lambda: sys.stderr)
+    said: set = field(default_factory=set)  # warnings printed by this run (shared by its outputs): each once
 
 
 class BuildFailed(Exception):
     pass
+
+
+class OutputLines:
+    """An output's messages: passed on (prefixed with the output's name when outputs build side by side), its
+    warnings kept for the record; a warning another output of the same run printed already is not repeated."""
+
+    def __init__(self, out: TextIO, said: set, prefix: str = "") -> None:
+        self.out, self.said, self.prefix = out, said, prefix
+        self.warnings: list[str] = []
+        self._partial = ""
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            lines = (self._partial + text).split("\n")
+            self._partial = lines.pop()
+            for line in lines:
+                if ": warning: " in line:
+                    self.warnings.append(line)
+                    if line in self.said:
+                        continue
+                    self.said.add(line)
+                self.out.write(f"{self.prefix}{line}\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:  # a spinner only where the real stream is a terminal and no prefix mixes lines
+        return not self.prefix and hasattr(self.out, "isatty") and self.out.isatty()
+
+
+def replay_warnings(warnings: list[str], opts: Options, what: str) -> None:
+    """An up-to-date output's warnings, said again: --strict fails on them as on a fresh build's."""
+    for line in warnings:
+        if line not in opts.said:
+            opts.said.add(line)
+            print(line, file=opts.out)
+    if opts.strict and warnings:
+        raise BuildFailed(f"{what} is up to date, but its build gave {len(warnings)} warning(s) and --strict")
 
 
 def say(opts: Options, message: str) -> None:
@@ -219,7 +262,10 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     inputs = inputs_digest(cfg, name)
     if not opts.always_make and state.up_to_date(name, inputs, target):
         say(opts, f"{shown} is up to date")
+        replay_warnings(state.warnings(name), opts, str(shown))
         return target
+    lines = OutputLines(opts.out, opts.said, f"{name}: " if opts.jobs > 1 else "")
+    output.opts = opts = dataclasses.replace(opts, out=lines)
     say(opts, f"{name}: reading {cfg.path.name} and {len(source_files(cfg))} dump(s)")
     book = load_book(cfg)
     say(opts, f"book: {len(book.parts)} parts, {len(book.chapters())} chapters")
@@ -228,7 +274,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     if rendered.content and not opts.always_make and state.same_content(name, rendered.content, target):
         say(opts, f"{shown} is up to date (its {output.converter} input did not change)")
         if not opts.dry_run:
-            state.record(name, inputs, target, rendered.content)
+            state.record(name, inputs, target, rendered.content, lines.warnings)
             state.save()
         return target
     if opts.dry_run:
@@ -242,7 +288,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     if complete:
-        state.record(name, inputs, target, rendered.content)
+        state.record(name, inputs, target, rendered.content, lines.warnings)
     else:  # worth building again next time (and saying why again)
         state.forget(name)
     state.save()

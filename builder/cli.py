@@ -1,7 +1,6 @@
 """The `book` command: targets like make (pdf, epub, all, chapters, list, clean, watch)."""
 from __future__ import annotations
 
-import argparse
 import errno
 import sys
 import tempfile
@@ -9,57 +8,16 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import __version__
+from .cliargs import completion, parser
 from .config import ConfigError, describe, load
 
-BUILD_TARGETS = ("pdf", "epub", "all", "chapters", "clean", "watch")
 OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)  # the disk, not the tool
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="book", description="Compile scraped blog dumps into a typeset book.")
-    p.add_argument("--config", "-c", default="book.yaml", help="book.yaml to build (outputs go to build/ beside it)")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="target", metavar="TARGET")
-    for name, help_text in [
-        ("pdf", "build build/book.pdf"),
-        ("epub", "build build/book.epub"),
-        ("all", "build every output book.yaml lists"),
-        ("chapters", "write chapters/*.tex and build/tex/book.tex only"),
-        ("clean", "remove build/ and the generated chapters"),
-        ("watch", "rebuild on every change to the dumps, book.yaml or styles/"),
-    ]:
-        t = sub.add_parser(name, help=help_text)
-        t.add_argument("--strict", action="store_true", help="warnings fail the build")
-        t.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-        t.add_argument("-B", "--always-make", action="store_true", help="redo everything, TeX from scratch")
-        t.add_argument("-n", "--dry-run", action="store_true", help="say what would be redone and why; change nothing")
-        t.add_argument("-j", "--jobs", type=int, default=1, help="outputs built in parallel (`all`, `watch`)")
-        t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
-                       help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
-    lst = sub.add_parser("list", help="print every post: id, series, date, title, source file:line")
-    lst.add_argument("--strict", action="store_true")
-    shown = lst.add_mutually_exclusive_group()
-    shown.add_argument("--links", action="store_true", help="print the links between posts instead")
-    shown.add_argument("--figures", action="store_true",
-                       help="print every figure: post, n, the image that fills it (or -), where an image for it "
-                            "goes (images/<post id>/<n>.png), its caption")
-    shown.add_argument("--json", action="store_true",
-                       help="print every post as JSON: id, title, series, date, sources, figures")
-    for name, t in sub.choices.items():
-        if name == "epub":
-            t.add_argument("--math", choices=("mathml", "images"), default="mathml",
-                           help="formulas as MathML (build/book.epub) or as images rendered by XeLaTeX, for "
-                                "readers without MathML such as Kindle and Kobo (build/book-images.epub)")
-    sub.add_parser("config", help="print every book.yaml setting with its default")
-    sub.add_parser("check", help="check that build/book.pdf holds every post's Chinese text, in order")
-    return p
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     if args.target is None:
-        args = _parser().parse_args((argv or sys.argv[1:]) + ["pdf"])
+        args = parser().parse_args((argv or sys.argv[1:]) + ["pdf"])
     from . import procs
     procs.die_with_signals()
     try:
@@ -96,21 +54,46 @@ def main(argv: list[str] | None = None) -> int:
         procs.kill_all()
 
 
+def find_config(given: str | None) -> Path:
+    """--config as given; else book.yaml in the current folder or the nearest one above it (as git finds .git)."""
+    if given:
+        return Path(given)
+    here = Path.cwd()
+    for folder in [here, *here.parents]:
+        if (folder / "book.yaml").is_file():
+            return folder / "book.yaml"
+    raise ConfigError(Path("book.yaml"), ["not found here or in any folder above; `book init` makes a new "
+                                          "book, --config names one elsewhere"])
+
+
 def _run(args) -> int:
+    if args.target == "completion":
+        print(completion(args.shell), end="")
+        return 0
+    if args.target == "init":
+        return _init(args.dir)
     if args.target == "config":
         print(describe())
         return 0
-    cfg = load(Path(args.config))
+    cfg = load(find_config(args.config))
     targets = cfg.outputs if args.target == "all" else [args.target]
     if args.target == "epub" and args.math == "images":
         targets = ["epub-images"]
     # The no-op case stays cheap: stamps only, no parsing, no TeX, not even the renderer's imports.
     if args.target in ("pdf", "epub", "all") and not args.always_make:
-        from .stamps import is_up_to_date, target_output
+        from .stamps import BuildState, is_up_to_date, target_output
         if all(is_up_to_date(cfg, t) for t in targets):
             if not args.quiet:
                 for t in targets:
                     print(f"{target_output(cfg, t).relative_to(cfg.root)} is up to date", file=sys.stderr)
+            # The warnings of the build that made them, said again: an up-to-date book is not a clean one.
+            state = BuildState.load(cfg.build_dir)
+            warnings = list(dict.fromkeys(w for t in targets for w in state.warnings(t)))
+            for line in warnings:
+                print(line, file=sys.stderr)
+            if args.strict and warnings:
+                print(f"error: up to date, but its build gave {len(warnings)} warning(s) and --strict", file=sys.stderr)
+                return 1
             return 0
     from . import build
 
@@ -118,8 +101,9 @@ def _run(args) -> int:
         return _list(cfg, args)
     if args.target == "check":
         return _check(cfg)
-    opts = build.Options(strict=args.strict, quiet=args.quiet, always_make=args.always_make,
-                         dry_run=args.dry_run, jobs=max(1, args.jobs), tex_timeout=args.tex_timeout)
+    given = vars(args)  # `clean` has no build options
+    opts = build.Options(strict=given.get("strict", False), quiet=args.quiet, always_make=given.get("always_make", False),
+                         dry_run=args.dry_run, jobs=max(1, given.get("jobs", 1)), tex_timeout=given.get("tex_timeout"))
     if args.target == "watch":
         from .watch import watch
         return watch(cfg, opts, lambda: _build_targets(cfg, cfg.outputs, opts))
@@ -147,6 +131,20 @@ def _build_targets(cfg, targets: list[str], opts) -> None:
     else:
         for target in targets:
             one(target)
+
+
+def _init(folder: Path) -> int:
+    from .init import init
+
+    try:
+        written = init(folder)
+    except FileExistsError as exc:
+        print(f"error: {exc} already exists; nothing was written", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    print(f"next: put the blog's dumps (.txt) in {folder / 'excerpts'}, then run `book pdf` there", file=sys.stderr)
+    return 0
 
 
 def _output(target: str, cfg, opts):

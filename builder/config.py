@@ -46,6 +46,9 @@ class PostOverride:
     """YYYY-MM-DD, replaces the scraped date."""
     series: Optional[str] = None
     """Key of the series to put the post in (or `other`)."""
+    accept: list[str] = field(default_factory=list)
+    """Warnings known and accepted for this post, by the code shown in brackets after them (empty-body,
+    untitled): no longer printed, and --strict passes."""
 
 
 @dataclass
@@ -60,22 +63,27 @@ class FontsConfig:
 
 @dataclass
 class BlogConfig:
-    name: str = "科学空间"
-    url: str = "https://spaces.ac.cn"
+    name: str = ""
+    """The blog's name, printed on the title page and in the preface (empty: not mentioned)."""
+    url: str = ""
+    """The blog's address, printed beside its name."""
 
 
 @dataclass
 class Config:
-    title: str = "科学空间文选"
-    """Book title."""
-    author: str = "苏剑林"
+    title: str = ""
+    """Book title; empty means the name of the book's folder."""
+    author: str = ""
+    """Printed on the title page and in the metadata (empty: none)."""
     language: str = "zh-CN"
+    """The book's language (BCP 47), for the PDF's and the EPUB's metadata."""
     date: str = ""
     """Publication date for the metadata; empty means the build date."""
     identifier: str = ""
     """The EPUB's dc:identifier; empty means one derived from the title, author and blog (a UUID that stays
     the same from build to build, and differs between books, so readers' libraries keep them apart)."""
     cover_image: str = ""
+    """A PNG or JPEG, relative to book.yaml, for the EPUB's cover."""
     sources: list[str] = field(default_factory=lambda: ["excerpts/*.txt"])
     """Globs of dump files, relative to book.yaml."""
     sources_outside: list[str] = field(default_factory=list)
@@ -222,6 +230,7 @@ def load(path: Path) -> Config:
     cfg: Config = _build(Config, raw, "", problems)
     cfg.root = path.resolve().parent
     cfg.path = path
+    cfg.title = cfg.title or cfg.root.name
     _check_values(cfg, problems)
     if problems:
         raise ConfigError(path, problems)

@@ -281,9 +281,12 @@ class EpubRender:
 
         def meta_str(text: str) -> dict:
             return {"t": "MetaInlines", "c": _words(text)}
-        meta = {"title": meta_str(cfg.title), "author": {"t": "MetaList", "c": [meta_str(cfg.author)]},
-                "lang": meta_str(cfg.language), "identifier": meta_str(book_identifier(cfg, self.edition)), "toc-title": meta_str("目录"),
-                "rights": meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}")}
+        meta = {"title": meta_str(cfg.title), "lang": meta_str(cfg.language),
+                "identifier": meta_str(book_identifier(cfg, self.edition)), "toc-title": meta_str("目录")}
+        if cfg.author:
+            meta["author"] = {"t": "MetaList", "c": [meta_str(cfg.author)]}
+        if cfg.blog.name or cfg.blog.url:
+            meta["rights"] = meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}".replace("《》 ", "").strip())
         if cfg.date:
             meta["date"] = meta_str(cfg.date)
         return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}

@@ -244,8 +244,8 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
         return []
     raws = parse_format_a(lines, display, diags) if fmt == "A" else parse_format_b(lines, display, diags)
 
-    def warn(loc: Location, msg: str) -> None:
-        diags.append(Diagnostic(loc, msg))
+    def warn(loc: Location, msg: str, code: str = "") -> None:
+        diags.append(Diagnostic(loc, msg, code=code))
 
     posts = []
     for raw in raws:
@@ -254,9 +254,10 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
                     blocks=blocks, loc=raw.loc, sources=[raw.loc], truncated=raw.truncated,
                     title_inlines=split_inline(raw.title or "（无标题）", raw.loc, warn))
         if not raw.title:
-            warn(raw.loc, "post has no title; printed as '（无标题）' (set one in book.yaml under posts.<id>.title)")
+            warn(raw.loc, "post has no title; printed as '（无标题）' (set one in book.yaml under posts.<id>.title)",
+                 "untitled")
         if not blocks:
-            warn(raw.loc, f"post '{post.display_title}' has an empty body")
+            warn(raw.loc, f"post '{post.display_title}' has an empty body", "empty-body")
         posts.append(post)
     return posts
 

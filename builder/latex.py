@@ -404,4 +404,5 @@ def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
         parts=parts,
         chapter_count=len(book.chapters()),
         part_count=len(book.parts),
+        has_series=bool(cfg.series),
     )

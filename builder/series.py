@@ -7,7 +7,7 @@ from typing import Optional
 from .blocks import split_inline
 from .config import Config, ConfigError
 from .ingest import norm_title
-from .model import Book, Chapter, Diagnostic, Post, PostDate, Series
+from .model import WARNING_CODES, Book, Chapter, Diagnostic, Post, PostDate, Series
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -56,6 +56,9 @@ def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) ->
     ids = {p.id for p in posts}
     problems = [f"posts.{key}: no post has the id '{key}' (see `book list`)" for key in cfg.posts if key not in ids]
     problems += [f"exclude[{i}]: no post has the id '{key}'" for i, key in enumerate(cfg.exclude) if key not in ids]
+    problems += [f"posts.{key}.accept[{i}]: '{code}' is not a warning a post can accept "
+                 f"({', '.join(sorted(WARNING_CODES))})"
+                 for key, o in cfg.posts.items() for i, code in enumerate(o.accept) if code not in WARNING_CODES]
     for s_i, s in enumerate(cfg.series):
         problems += [f"series[{s_i}].order[{o_i}]: no post has the id '{key}'"
                      for o_i, key in enumerate(s.order) if key not in ids]
@@ -67,6 +70,9 @@ def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) ->
             continue
         override = cfg.posts.get(post.id)
         if override:
+            # What book.yaml settles is no longer a warning: a title given, a warning accepted.
+            settled = set(override.accept) | ({"untitled"} if override.title else set())
+            diags[:] = [d for d in diags if not (d.code in settled and d.loc in post.sources)]
             if override.title:
                 post.title = override.title
                 post.title_inlines = split_inline(override.title, post.loc, lambda loc, msg: diags.append(

@@ -117,9 +117,14 @@ class BuildState:
         return bool(entry) and entry.get("content") == content and output.exists() \
             and entry.get("output") == file_digest(output)
 
-    def record(self, target: str, inputs: str, output: Path, content: str = "") -> None:
-        self.targets[target] = {"inputs": inputs, "output": file_digest(output), "content": content}
+    def record(self, target: str, inputs: str, output: Path, content: str = "", warnings: list[str] = ()) -> None:
+        self.targets[target] = {"inputs": inputs, "output": file_digest(output), "content": content,
+                                "warnings": list(warnings)}
         self.touched.add(target)
+
+    def warnings(self, target: str) -> list[str]:
+        """The warnings the build that made the target's file printed (said again while it is up to date)."""
+        return list(self.targets.get(target, {}).get("warnings", []))
 
     def set_chapters(self, stamps: dict[str, str]) -> None:
         self.chapters, self.chapters_set = stamps, True

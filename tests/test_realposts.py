@@ -19,7 +19,8 @@ from conftest import ROOT, need_tex, pdf_text
 from test_epub import epubcheck
 
 CORPUS = Path(__file__).parent / "realposts"
-YAML = "title: 科学空间真实文章\nauthor: 苏剑林\nsources: [excerpts/*.txt]\n"
+YAML = ("title: 科学空间真实文章\nauthor: 苏剑林\nsources: [excerpts/*.txt]\n"
+        "blog: {name: 科学空间, url: 'https://spaces.ac.cn'}\n")
 
 
 @pytest.fixture(scope="module")

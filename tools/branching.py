@@ -73,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         (Path(work) / "b.tex").write_text(preamble + "\n".join(body) + "\n", encoding="utf-8")
         subprocess.run(["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-no-pdf", "b.tex"], cwd=work,
-                       env=tex_environment([ROOT / "styles"]), capture_output=True, timeout=600)
+                       env=tex_environment([ROOT / "builder" / "styles"]), capture_output=True, timeout=600)
         log = (Path(work) / "b.log").read_text(encoding="utf-8", errors="replace")
     factors: dict[str, int] = {}
     for k, count in COUNT_RE.findall(log):

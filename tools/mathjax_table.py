@@ -180,6 +180,7 @@ def tex_check(table: dict) -> None:
     from builder.latex import render_preamble
     from builder.mathtex import dialect, formula, latex
     from builder.mathtex.probe import ProbeItem, probe
+    from builder.stylefiles import style_dirs
 
     items, owners = [], {}
     for kind, entries in (("command", table["commands"]), ("environment", table["environments"])):
@@ -198,7 +199,7 @@ def tex_check(table: dict) -> None:
             items.append(ProbeItem(key, tex, f.display))
             owners[key] = entry
     cfg = Config(root=ROOT)
-    verdict = probe(render_preamble(cfg), items, [ROOT / "styles"], timeout=600, workdir=WORKDIR)
+    verdict = probe(render_preamble(cfg), items, style_dirs(cfg), timeout=600, workdir=WORKDIR)
     for item in items:
         entry = owners[item.key]
         if item.key in verdict:
