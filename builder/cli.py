@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, describe, load
+from .config import ConfigError, load, located
 
 BUILD_TARGETS = ("pdf", "epub", "all", "chapters", "clean", "watch")
 OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)  # the disk, not the tool
@@ -45,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
             t.add_argument("--math", choices=("mathml", "images"), default="mathml",
                            help="formulas as MathML (build/book.epub) or as images rendered by XeLaTeX, for "
                                 "readers without MathML such as Kindle and Kobo (build/book-images.epub)")
-    sub.add_parser("config", help="print every book.yaml setting with its default")
+    conf = sub.add_parser("config", help="print the settings in effect: book.yaml with every default filled in")
+    conf.add_argument("--defaults", action="store_true", help="print every setting, its default and what it does")
+    sub.add_parser("schema", help="print the JSON Schema of book.yaml, for editors")
     sub.add_parser("check", help="check that build/book.pdf holds every post's Chinese text, in order")
     return p
 
@@ -63,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             print("stopped by a signal; TeX and pandoc stopped with it", file=sys.stderr)
         raise
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"{exc.path}: error: {problem}", file=sys.stderr)
+        print("\n".join(exc.report()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -91,8 +92,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.target == "config":
-        print(describe())
+    if args.target in ("config", "schema"):
+        from .configdoc import describe, effective, schema_text
+        if args.target == "schema" or args.defaults:
+            print(schema_text() if args.target == "schema" else describe())
+            return 0
+        cfg = load(Path(args.config))
+        for warning in cfg.warnings:
+            print(located(cfg.path, warning, "warning"), file=sys.stderr)
+        print(effective(cfg))
         return 0
     cfg = load(Path(args.config))
     targets = cfg.outputs if args.target == "all" else [args.target]
