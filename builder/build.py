@@ -131,7 +131,8 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 def load_book(cfg: Config) -> Book:
     """Read everything first: all dumps, all posts, series and order, the figures' images."""
-    diags: list[Diagnostic] = []
+    # Settings book.yaml gave that the build leaves out (a fallback font that is not installed).
+    diags = [Diagnostic(Location(printable(cfg.path.name), w.line) if w.line else None, str(w)) for w in cfg.warnings]
     pinyin.use_memo(cfg.build_dir / ".pinyin-memo.json")
     refused: list[Path] = []
     files = [(p, printable(str(p.relative_to(cfg.root)))) for p in source_files(cfg, refused)]

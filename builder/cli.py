@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .cliargs import completion, parser
-from .config import ConfigError, describe, load
+from .config import ConfigError, load, located
 
 OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)  # the disk, not the tool
 
@@ -27,8 +27,7 @@ def main(argv: list[str] | None = None) -> int:
             print("stopped by a signal; TeX and pandoc stopped with it", file=sys.stderr)
         raise
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"{exc.path}: error: {problem}", file=sys.stderr)
+        print("\n".join(exc.report()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -72,8 +71,15 @@ def _run(args) -> int:
         return 0
     if args.target == "init":
         return _init(args.dir)
-    if args.target == "config":
-        print(describe())
+    if args.target in ("config", "schema"):
+        from .configdoc import describe, effective, schema_text
+        if args.target == "schema" or args.defaults:
+            print(schema_text() if args.target == "schema" else describe())
+            return 0
+        cfg = load(find_config(args.config))
+        for warning in cfg.warnings:
+            print(located(cfg.path, warning, "warning"), file=sys.stderr)
+        print(effective(cfg))
         return 0
     cfg = load(find_config(args.config))
     targets = cfg.outputs if args.target == "all" else [args.target]

@@ -32,7 +32,11 @@ OTHERS = [
     ("check", "check that build/book.pdf holds every post's Chinese text",
      "Read build/book.pdf back and check that every post's Chinese text is in it, in order."),
     ("clean", "remove build/ and the generated chapters", "Remove build/ and the chapter files the tool wrote."),
-    ("config", "print the settings in effect", "Print the settings in effect (book.yaml over the defaults)."),
+    ("config", "print the settings in effect", "Print the settings in effect (book.yaml over the defaults); with "
+     "--defaults, every setting with its default and what it does."),
+    ("schema", "print the JSON Schema of book.yaml, for editors",
+     "Print the JSON Schema of book.yaml (draft 2020-12): editors that read `# yaml-language-server: $schema=…` "
+     "complete and check keys with it. `book init` writes it beside a new book.yaml."),
     ("completion", "print a shell completion script (bash or zsh)",
      "Print a completion script: `source <(book completion bash)`, or for zsh `source <(book completion zsh)`."),
 ]
@@ -46,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="target", metavar="TARGET")
     for name, help_text, description in BUILDS + OTHERS:
         t = sub.add_parser(name, help=help_text, description=description)
-        if name not in ("init", "completion"):  # accepted after the subcommand too, as users type it
+        if name not in ("init", "completion", "schema"):  # accepted after the subcommand too, as users type it
             t.add_argument("--config", "-c", default=argparse.SUPPRESS, help=config_help)
         if name in dict((b[0], b) for b in BUILDS):
             t.add_argument("--strict", action="store_true", help="warnings fail the build (also those of an "
@@ -74,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
                                     "for it goes (images/<post id>/<n>.png), its caption")
             shown.add_argument("--json", action="store_true",
                                help="print every post as JSON: id, title, series, date, sources, figures")
+        elif name == "config":
+            t.add_argument("--defaults", action="store_true", help="every setting, its default and what it does")
         elif name == "init":
             t.add_argument("dir", nargs="?", default=".", type=Path, help="the new book's folder (default: here)")
         elif name == "completion":

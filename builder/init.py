@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
-import re
 from pathlib import Path
 
 import yaml
 
 from .config import Config
+from .configdoc import default_of, field_docs, schema
 
 EXCERPTS_README = """\
 Put the blog's dumps here, one or more `.txt` files (any name): the text a scraper saved from the blog's
@@ -18,18 +17,6 @@ from anywhere inside the book's folder. `book list` shows the posts found, with 
 """
 GITIGNORE = "build/\nchapters/\n"
 SCHEMA_FILE = "book.schema.json"
-
-
-def field_docs(cls: type) -> dict[str, str]:
-    """Each field's documentation: the string under it in the class body."""
-    src = inspect.getsource(cls)
-    return {name: " ".join(doc.split())
-            for name, doc in re.findall(r"^    (\w+): [^\n]*\n    \"\"\"(.*?)\"\"\"", src, re.M | re.S)}
-
-
-def _default(f: dataclasses.Field):
-    value = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
-    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
 def _yaml_value(value) -> str:
@@ -50,7 +37,7 @@ def book_yaml(title: str) -> str:
             continue
         if f.name in docs:
             lines += [f"# {line}" for line in _wrap(docs[f.name])]
-        default = _default(f)
+        default = default_of(f)
         if f.name == "title":
             lines.append(f"title: {_yaml_value(title)}")
         elif f.name == "sources":
@@ -63,7 +50,7 @@ def book_yaml(title: str) -> str:
         elif f.name == "posts":
             lines += ["# posts:", "#   <post id>:               # from `book list`",
                       "#     title: 修正后的标题", "#     date: 2024-01-31", "#     series: vae            # or other"]
-        elif isinstance(default, dict) and default:
+        elif isinstance(default, dict) and default and dataclasses.is_dataclass(getattr(Config(), f.name)):
             sub = dataclasses.fields(type(getattr(Config(), f.name)))
             subdocs = field_docs(type(getattr(Config(), f.name)))
             lines.append(f"# {f.name}:")
@@ -87,8 +74,9 @@ def _wrap(text: str, width: int = 100) -> list[str]:
     return out + ([line] if line else [])
 
 
-def init(folder: Path, schema: dict | None = None) -> list[Path]:
-    """Make a new book in `folder` (created if need be); the files written. Never overwrites a book.yaml."""
+def init(folder: Path) -> list[Path]:
+    """Make a new book in `folder` (created if need be); the files written. Never overwrites a book.yaml; the
+    JSON Schema (book schema) beside it is what the first line of book.yaml points editors to."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "book.yaml"
     if config.exists():
@@ -96,8 +84,8 @@ def init(folder: Path, schema: dict | None = None) -> list[Path]:
     written = []
     for path, text in [(config, book_yaml(folder.resolve().name)),
                        (folder / "excerpts" / "README.md", EXCERPTS_README),
-                       (folder / ".gitignore", GITIGNORE)] + (
-                      [(folder / SCHEMA_FILE, json.dumps(schema, ensure_ascii=False, indent=1) + "\n")] if schema else []):
+                       (folder / ".gitignore", GITIGNORE),
+                       (folder / SCHEMA_FILE, json.dumps(schema(), ensure_ascii=False, indent=1) + "\n")]:
         if path.exists() and path != config:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -355,7 +355,7 @@ def overview_row(chapter: Chapter, part_title: str, rejected: Optional[dict[str,
 
 def preamble_context(cfg: Config, packages: list[str]) -> dict:
     """What styles/preamble.tex.jinja needs: shared by the book and by the formula check."""
-    return {"paper": cfg.paper, "fonts": cfg.fonts, "title_plain": escape(cfg.title),
+    return {"page": cfg.page, "fonts": cfg.fonts, "title_plain": escape(cfg.title),
             "author_plain": escape(cfg.author), "language": escape(cfg.language),
             "math_packages": [(p, dialect.PACKAGE_OPTIONS.get(p, "")) for p in packages]}
 

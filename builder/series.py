@@ -1,6 +1,7 @@
 """Posts -> parts: apply book.yaml overrides, group by series, order, number the chapters."""
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Optional
 
@@ -54,16 +55,20 @@ def _loose(text: str) -> str:
 
 def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> list[Post]:
     ids = {p.id for p in posts}
-    problems = [f"posts.{key}: no post has the id '{key}' (see `book list`)" for key in cfg.posts if key not in ids]
-    problems += [f"exclude[{i}]: no post has the id '{key}'" for i, key in enumerate(cfg.exclude) if key not in ids]
+
+    def unknown(key: str) -> str:
+        close = difflib.get_close_matches(key, list(ids), n=1)
+        return f"no post has the id '{key}'" + (f"; did you mean '{close[0]}'?" if close else " (see `book list`)")
+
+    problems = [f"posts.{key}: {unknown(key)}" for key in cfg.posts if key not in ids]
+    problems += [f"exclude[{i}]: {unknown(key)}" for i, key in enumerate(cfg.exclude) if key not in ids]
     problems += [f"posts.{key}.accept[{i}]: '{code}' is not a warning a post can accept "
                  f"({', '.join(sorted(WARNING_CODES))})"
                  for key, o in cfg.posts.items() for i, code in enumerate(o.accept) if code not in WARNING_CODES]
     for s_i, s in enumerate(cfg.series):
-        problems += [f"series[{s_i}].order[{o_i}]: no post has the id '{key}'"
-                     for o_i, key in enumerate(s.order) if key not in ids]
+        problems += [f"series[{s_i}].order[{o_i}]: {unknown(key)}" for o_i, key in enumerate(s.order) if key not in ids]
     if problems:
-        raise ConfigError(cfg.path, problems)
+        raise ConfigError(cfg.path, problems, cfg.lines)
     kept = []
     for post in posts:
         if post.id in cfg.exclude:

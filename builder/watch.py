@@ -75,8 +75,7 @@ def _run_once(cfg, opts, rebuild, build_lock, BuildFailed) -> None:
         with build_lock(cfg, opts):
             rebuild()
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"{exc.path}: error: {problem}", file=opts.out)
+        print("\n".join(exc.report()), file=opts.out)
     except BuildFailed as exc:
         print(f"error: {exc}", file=opts.out)
     print("watching for changes …", file=opts.out, flush=True)

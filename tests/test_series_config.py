@@ -76,7 +76,7 @@ posts:
 """)
     assert run_book(cfg_path, "list") == 2
     err = capsys.readouterr().err
-    for expected in ["colour: unknown key", "paper: 'a3paper'", "sources[0]: 'nothing/*.txt' matches no file",
+    for expected in ["unknown key 'colour'", "paper: 'a3paper'", "sources[0]: 'nothing/*.txt' matches no file",
                      "series[0].related: expected a list", "posts.no-such-post.date"]:
         assert expected in err, (expected, err)
     assert "Traceback" not in err
