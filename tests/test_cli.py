@@ -27,6 +27,12 @@ def test_init_then_pdf_from_the_excerpts_folder(tmp_path, monkeypatch, capsys):
         if not f.metadata.get("internal"):
             assert f"\n{f.name}:" in written or f"\n# {f.name}:" in written, f.name
     assert "title: mybook" in written and "科学空间" not in written and "苏剑林" not in written
+    # editors complete keys: the first line points to the schema written beside it, which the file satisfies
+    import json
+    import jsonschema
+    import yaml
+    assert written.startswith("# yaml-language-server: $schema=book.schema.json\n")
+    jsonschema.validate(yaml.safe_load(written), json.loads((folder / "book.schema.json").read_text(encoding="utf-8")))
     assert not (folder / "styles").exists()  # the shipped styles are used as they are
     assert main(["init", str(folder)]) == 1  # never over an existing book
     assert (folder / "book.yaml").read_text(encoding="utf-8") == written
@@ -139,3 +145,10 @@ def test_all_side_by_side_prefixes_lines_and_says_each_warning_once(tmp_path):
     assert any(line.startswith("pdf: wrote build/book.pdf") for line in lines)
     assert any(line.startswith("epub: wrote build/book.epub") for line in lines)
     assert all(line.startswith(("pdf: ", "epub: ")) for line in lines), lines
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`book schema | head -1`: the pipe closes, the tool stops quietly."""
+    proc = subprocess.run(f"'{sys.executable}' -m builder.cli schema | head -1", shell=True, capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert proc.stdout.strip() == "{" and "error" not in proc.stderr and "Traceback" not in proc.stderr

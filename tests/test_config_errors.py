@@ -168,7 +168,7 @@ def test_config_prints_settings_in_effect_and_defaults(tmp_path, capsys):
     assert list(shown) == list(field_types(config.Config))
     assert shown["series"][0] == {"key": "vae", "title": "变分自编码器", "match": "变分自编码器", "related": ["NVAE"],
                                   "order": [], "description": ""}
-    assert shown["posts"] == {"some-id": {"title": "标题", "date": None, "series": None}}
+    assert shown["posts"] == {"some-id": {"title": "标题", "date": None, "series": None, "accept": []}}
     assert shown["paper"] == {"width": "90mm", "height": "120mm"}
     assert shown["fonts"]["cjk_serif"] == config.FontsConfig().cjk_serif
 
