@@ -63,8 +63,8 @@ def find_config(given: str | None) -> Path:
         return Path(given)
     here = Path.cwd()
     for folder in [here, *here.parents]:
-        if (folder / "book.yaml").is_file():
-            return folder / "book.yaml"
+        if (folder / "book.yaml").is_file():  # named as the user would (book.yaml, ../book.yaml) in messages
+            return Path(os.path.relpath(folder / "book.yaml"))
     raise ConfigError(Path("book.yaml"), ["not found here or in any folder above; `book init` makes a new "
                                           "book, --config names one elsewhere"])
 
