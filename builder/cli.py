@@ -113,7 +113,15 @@ def _run(args) -> int:
         return _check(cfg)
     given = vars(args)  # `clean` has no build options
     opts = build.Options(strict=given.get("strict", False), quiet=args.quiet, always_make=given.get("always_make", False),
-                         dry_run=args.dry_run, jobs=max(1, given.get("jobs", 1)), tex_timeout=given.get("tex_timeout"))
+                         dry_run=given.get("dry_run", False), jobs=max(1, given.get("jobs", 1)),
+                         tex_timeout=given.get("tex_timeout"))
+    if args.target == "preview":
+        from .preview import preview, watch_preview
+        if args.watch:
+            return watch_preview(cfg, opts, args.post)
+        with build.build_lock(cfg, opts):
+            preview(cfg, opts, args.post)
+        return 0
     if args.target == "watch":
         from .watch import watch
         return watch(cfg, opts, lambda: _build_targets(cfg, cfg.outputs, opts))

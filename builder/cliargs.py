@@ -23,6 +23,10 @@ BUILDS = [
      "stops."),
 ]
 OTHERS = [
+    ("preview", "one chapter's pages, numbered as in the book, in a second",
+     "Write build/preview.pdf: the chapter of post ID (or of the post at dump:line) alone, its pages, equation "
+     "numbers and links to other chapters as in the full book (from the last `book pdf`), in one XeLaTeX pass "
+     "of a one-chapter document, whatever the book's size. With --watch, again on every save of its dump."),
     ("init", "make a new book: book.yaml, excerpts/", "Make a new book in DIR (default: the current folder): a "
      "book.yaml that lists every setting with its default and meaning, an excerpts/ folder for the dumps, and "
      "book.schema.json for editors. Never overwrites a book.yaml."),
@@ -62,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
             t.add_argument("-j", "--jobs", type=int, default=1, help="outputs built side by side (`all`, `watch`)")
             t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
                            help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
+        if name == "preview":
+            t.add_argument("post", metavar="ID", help="a post id, or dump:line (as `book list` prints them)")
+            t.add_argument("--watch", action="store_true", help="preview again on every save of the post's dump")
+            t.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+            t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
+                           help="seconds the TeX pass may take (default: 120)")
         if name == "epub":
             t.add_argument("--math", choices=("mathml", "images"), default="mathml",
                            help="formulas as MathML (build/book.epub) or as images set by XeLaTeX "
