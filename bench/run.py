@@ -36,6 +36,7 @@ def median_of(runs: int, fn) -> float:
 
 
 def make_project(dest: Path, excerpts: Path | None = None) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "book.yaml", dest / "book.yaml")  # the styles are the tool's own (package data)
     shutil.copytree(excerpts or ROOT / "excerpts", dest / "excerpts")
     return dest
@@ -203,6 +204,11 @@ def main() -> None:
                      f"{t_edit / one_pass:.2f} × one pass ({one_pass:.2f} s); {rewritten} chapter file(s) rewritten",
                      "≤ 1.3, exactly 1 file", t_edit / one_pass <= 1.3 and rewritten == 1))
 
+        # One chapter previewed (the edited post's), against one bare pass over the whole seed book.
+        t_preview = median_of(args.runs, lambda: run(book + ["preview", "000_533a38e5cfb58e24.txt:3", "-q"], ROOT, env))
+        rows.append(("`book preview` ×1", f"{t_preview:.2f} s", f"{t_preview / one_pass:.2f} × one pass of the seed book",
+                     "≤ 1.5", t_preview / one_pass <= 1.5))
+
         cfg_text = (project / "book.yaml").read_text(encoding="utf-8")
         blocks = re.split(r"(?m)^(?=  - key: )", cfg_text.split("other_title:")[0])
         swapped = blocks[0] + blocks[2] + blocks[1] + "".join(blocks[3:]) + "other_title:" + cfg_text.split("other_title:")[1]
@@ -244,6 +250,11 @@ def main() -> None:
             big_pages = pages(big / "build" / "book.pdf")
             t_big = median_of(max(1, args.runs - 1), lambda: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
             peak = python_peak_mb(big)
+            t_big_preview = median_of(args.runs, lambda: run(
+                big_book + ["preview", f"{sorted((big / 'excerpts').glob('*.txt'))[-1].name}:3", "-q"], ROOT, env))
+            rows.append((f"`book preview` ×{factor}", f"{t_big_preview:.2f} s",
+                         f"{t_big_preview / one_pass:.2f} × one pass of the seed book", "≤ 1.5",
+                         t_big_preview / one_pass <= 1.5))
             ratio = (t_big / big_pages) / per_page
             rows.append((f"scale ×{factor} ({big_pages} pages)", f"{t_big:.1f} s",
                          f"{ratio:.2f} × seed time per page; Python peak {peak:.0f} MB", "≤ 1.25; < 300 MB",

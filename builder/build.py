@@ -215,13 +215,20 @@ def print_warnings(report: RenderReport, opts: Options) -> None:
         print(f"{loc}: warning: {message}", file=opts.out)
 
 
+def write_styles(cfg: Config) -> Path:
+    """The LaTeX styles the book loads, in TeX's work folder (build/tex)."""
+    work = cfg.build_dir / "tex"
+    work.mkdir(parents=True, exist_ok=True)
+    for name in STYLE_FILES:
+        write_if_changed(work / name, style_file(cfg, name).read_text(encoding="utf-8"))
+    return work
+
+
 def write_assembly(book: Book, cfg: Config, opts: Options, rejected: Optional[dict[str, str]] = None) -> Path:
     work = cfg.build_dir / "tex"
     if opts.dry_run:
         return work
-    work.mkdir(parents=True, exist_ok=True)
-    for name in STYLE_FILES:
-        write_if_changed(work / name, style_file(cfg, name).read_text(encoding="utf-8"))
+    write_styles(cfg)
     if write_if_changed(work / f"{JOBNAME}.tex", render_book(book, cfg, lambda pid: pid, rejected)):
         say(opts, f"assembly: {work.relative_to(cfg.root)}/{JOBNAME}.tex rewritten")
     return work

@@ -10,7 +10,7 @@ from typing import Optional
 
 from . import procs
 from .build import (JOBNAME, BuildFailed, Options, load_book, print_warnings, report_diagnostics, say, verdict_stamp,
-                    write_assembly, write_chapters)
+                    write_chapters, write_styles)
 from .config import Config
 from .latex import RenderReport, book_packages, preamble_context, template_env
 from .mathtex.latex import label_name
@@ -67,7 +67,7 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
     report, _ = write_chapters(book, cfg, opts, state, verdicts)
     print_warnings(RenderReport(report.by_post.get(chapter.post.id, [])), opts)
     state.save()
-    work = write_assembly(book, cfg, opts, verdicts.rejected)
+    work = write_styles(cfg)  # (the assembly file, book.tex, is the full build's: not needed here)
     anchor = label_name(chapter.post.id, "chapter")
     page = page_in_book(work / f"{JOBNAME}.aux", anchor)
     if page is None:
