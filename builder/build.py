@@ -59,6 +59,12 @@ class OutputLines:
         with self._lock:
             lines = (self._partial + text).split("\n")
             self._partial = lines.pop()
+            lines = [line.rsplit("\r", 1)[-1] for line in lines]  # what a spinner frame before it left on the line
+            if self.isatty():  # a live display: its partial lines and cursor moves go out as they come
+                self.out.write(text)
+                self.warnings += [line for line in lines if ": warning: " in line]
+                self.said.update(self.warnings)
+                return len(text)
             for line in lines:
                 if ": warning: " in line:
                     self.warnings.append(line)

@@ -152,3 +152,25 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     proc = subprocess.run(f"'{sys.executable}' -m builder.cli schema | head -1", shell=True, capture_output=True,
                           text=True, cwd=tmp_path)
     assert proc.stdout.strip() == "{" and "error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_output_lines_pass_a_live_display_through_and_prefix_otherwise():
+    import io
+    from builder.build import OutputLines
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    term = Terminal()
+    live = OutputLines(term, set())
+    live.write("⠋ xelatex pass 1\r")  # a spinner frame: no newline, shown at once
+    assert term.getvalue() == "⠋ xelatex pass 1\r"
+    live.write("a.txt:3: warning: x\n")
+    assert live.warnings == ["a.txt:3: warning: x"]  # recorded without the spinner frame the line began with
+    said: set = set()
+    pipe_a, pipe_b = io.StringIO(), io.StringIO()
+    a, b = OutputLines(pipe_a, said, "pdf: "), OutputLines(pipe_b, said, "epub: ")
+    a.write("a.txt:3: warning: x\n")
+    b.write("a.txt:3: warning: x\nwrote build/book.epub\n")
+    assert pipe_a.getvalue() == "pdf: a.txt:3: warning: x\n" and pipe_b.getvalue() == "epub: wrote build/book.epub\n"
+    assert b.warnings == ["a.txt:3: warning: x"]  # recorded for its own replay, though said once
