@@ -53,7 +53,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _flow(value: Any) -> str:
+def flow(value: Any) -> str:
+    """A value as one line of YAML (flow style)."""
     text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip()
     return text[:-4].strip() if text.endswith("\n...") else text
 
@@ -81,14 +82,19 @@ def _describe_fields(cls: Any, indent: str) -> list[str]:
             lines += [f"{indent}{name}:  # none by default; for each post id:", f"{indent}  <id>:"]
             lines += _describe_fields(item, indent + "    ")
         else:
-            lines.append(f"{indent}{name}: {'' if required else _flow(default_of(f))}".rstrip())
+            lines.append(f"{indent}{name}: {'' if required else flow(default_of(f))}".rstrip())
     return lines
+
+
+def describe_lines() -> list[str]:
+    """`# doc` then `key: default`, for every setting (nested keys indented), as YAML lines."""
+    return _describe_fields(Config, "")
 
 
 def describe() -> str:
     """Every setting with its default and documentation, for `book config --defaults`."""
     head = ["# Every book.yaml setting, its default and what it does (`book config` shows the settings in effect).", ""]
-    return "\n".join(head + _describe_fields(Config, ""))
+    return "\n".join(head + describe_lines())
 
 
 def effective(cfg: Config) -> str:
