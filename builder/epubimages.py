@@ -83,15 +83,15 @@ class ImageEpubRender(EpubRender):
 
     def finish(self, cfg: Config, opts) -> None:
         maker = FormulaImages(cfg, opts.tex_timeout)
-        items = {maker.key(tex): tex for _, tex, _, _ in self.pending}
+        keys = [maker.key(tex) for _, tex, _, _ in self.pending]
+        items = dict(zip(keys, (tex for _, tex, _, _ in self.pending)))
         if opts.dry_run:
             return
         try:
             images, rejected = maker.render(items, lambda message: say(opts, message), fresh=opts.always_make)
         except ProbeFailed as exc:
             raise BuildFailed(str(exc)) from None
-        for node, tex, formula, loc in self.pending:
-            key = maker.key(tex)
+        for (node, tex, formula, loc), key in zip(self.pending, keys):
             image = images.get(key)
             if image is None:
                 self.emitted.remove(tex.tex)  # counted again as shown as source

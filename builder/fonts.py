@@ -69,34 +69,30 @@ def check(cfg, problems) -> None:
     from .configcheck import FONT_RE
 
     fonts = installed()
-    for name in ("cjk_serif", "cjk_sans"):
-        value = getattr(cfg.fonts, name)
-        key = f"fonts.{name}"
-        if not problems.clean(key):
-            continue
-        if not FONT_RE.match(value):
-            problems.add(key, f"'{value}' is not a font family name (letters, digits, spaces, . _ -)")
-        elif fonts is not None and value not in fonts.names:
-            near = close_name(value, fonts)
-            hint = f"did you mean '{near}'?" if near else chinese_listing(fonts)
-            problems.add(key, f"'{value}' is not an installed font; {hint}")
-        elif fonts is not None and value not in fonts.chinese_names:
-            cfg.warnings.append(_warning(cfg, key, f"'{value}' has no Chinese characters (fontconfig says); "
-                                                   f"{chinese_listing(fonts)}"))
+    main = [(f"fonts.{name}", getattr(cfg.fonts, name), True) for name in ("cjk_serif", "cjk_sans")]
+    fallback = [(f"fonts.fallback[{i}]", value, False) for i, value in enumerate(cfg.fonts.fallback)]
     kept = []
-    for i, value in enumerate(cfg.fonts.fallback):
-        key = f"fonts.fallback[{i}]"
+    for key, value, required in main + fallback:
         if not problems.clean(key):
             continue
         if not FONT_RE.match(value):
             problems.add(key, f"'{value}' is not a font family name (letters, digits, spaces, . _ -)")
-        elif fonts is not None and value not in fonts.names:
+            continue
+        if fonts is not None and value not in fonts.names:
             near = close_name(value, fonts)
+            if required:
+                hint = f"did you mean '{near}'?" if near else chinese_listing(fonts)
+                problems.add(key, f"'{value}' is not an installed font; {hint}")
+                continue
             hint = f" (did you mean '{near}'?)" if near else ""
             where = "" if "fonts.fallback" in cfg.lines else " (a default; fonts.fallback in book.yaml sets the list)"
             cfg.warnings.append(_warning(cfg, key, f"'{value}' is not an installed font{hint}{where}; left out, "
                                                    f"so characters only it has will be missing from the PDF"))
-        else:
+            continue
+        if required and fonts is not None and value not in fonts.chinese_names:
+            cfg.warnings.append(_warning(cfg, key, f"'{value}' has no Chinese characters (fontconfig says); "
+                                                   f"{chinese_listing(fonts)}"))
+        if not required:
             kept.append(value)
     cfg.fonts.fallback = kept
 

@@ -92,6 +92,15 @@ def seed_epub(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def seed_image_epub(seed_epub):
+    """The seed corpus's image edition (book epub --math images), built once beside its MathML EPUB: its path."""
+    need_tex()
+    cfg_path, _ = seed_epub
+    assert run_book(cfg_path, "epub", "--math", "images", "-q") == 0
+    return cfg_path.parent / "build" / "book-images.epub"
+
+
+@pytest.fixture(scope="session")
 def numbering_epub(tmp_path_factory):
     """A one-post book with every way a display is numbered, its EPUB built once: (config path, epub path)."""
     root = tmp_path_factory.mktemp("numbering")

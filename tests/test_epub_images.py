@@ -11,7 +11,7 @@ import pytest
 from builder import config
 from builder.build import load_book
 from builder.model import post_formulas
-from conftest import make_book, need_tex, run_book, seed_book
+from conftest import make_book, need_tex, run_book
 from fixtures_text import NUMBERING
 from test_epub import epubcheck, xhtml_files
 
@@ -35,14 +35,10 @@ def em(style: str, prop: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def seed_editions(tmp_path_factory):
-    """The seed book in both editions: (config path, MathML EPUB, image EPUB)."""
-    need_tex()
-    root = tmp_path_factory.mktemp("seededitions")
-    cfg_path = seed_book(root)
-    assert run_book(cfg_path, "epub", "-q") == 0
-    assert run_book(cfg_path, "epub", "--math", "images", "-q") == 0
-    return cfg_path, root / "build" / "book.epub", root / "build" / "book-images.epub"
+def seed_editions(seed_epub, seed_image_epub):
+    """The seed book in both editions (each built once for the session): (config path, MathML EPUB, image EPUB)."""
+    cfg_path, mathml_epub = seed_epub
+    return cfg_path, mathml_epub, seed_image_epub
 
 
 def test_every_formula_is_an_image_with_its_tex_as_alt(seed_editions):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 from builder import config
 from builder.build import Options
@@ -20,14 +21,25 @@ def wait_for(predicate, timeout=10.0):
     return False
 
 
-def test_burst_of_saves_is_one_rebuild(tmp_path, capsys):
-    cfg = config.load(make_book(tmp_path, {"a.txt": FORMAT_A}))
-    calls = []
+@contextmanager
+def watching(cfg):
+    """`book watch` in a thread, its builds counted (the list of their start times); stopped after the block."""
+    calls: list[float] = []
     stop = threading.Event()
     thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda: calls.append(time.monotonic()),
                                                    stop), daemon=True)
     thread.start()
     try:
+        yield calls
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
+def test_burst_of_saves_is_one_rebuild(tmp_path, capsys):
+    cfg = config.load(make_book(tmp_path, {"a.txt": FORMAT_A}))
+    with watching(cfg) as calls:
         assert wait_for(lambda: len(calls) == 1)  # the initial build
         time.sleep(0.3)
         dump = tmp_path / "excerpts" / "a.txt"
@@ -44,26 +56,13 @@ def test_burst_of_saves_is_one_rebuild(tmp_path, capsys):
         assert len(calls) == 2
         (tmp_path / "styles" / "sciblog.sty").write_text("% changed\n", encoding="utf-8")
         assert wait_for(lambda: len(calls) == 3)
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-    assert not thread.is_alive()
 
 
 def test_an_image_dropped_into_a_post_folder_rebuilds(tmp_path):
     cfg = config.load(make_book(tmp_path, {"a.txt": FORMAT_A}))
     (tmp_path / "images" / "some-post").mkdir(parents=True)
-    calls = []
-    stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda: calls.append(time.monotonic()),
-                                                   stop), daemon=True)
-    thread.start()
-    try:
+    with watching(cfg) as calls:
         assert wait_for(lambda: len(calls) == 1)
         time.sleep(0.3)
         (tmp_path / "images" / "some-post" / "1.png").write_bytes(b"\x89PNG\r\n\x1a\n")
         assert wait_for(lambda: len(calls) == 2)
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-    assert not thread.is_alive()
