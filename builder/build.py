@@ -62,8 +62,9 @@ class OutputLines:
             lines = [line.rsplit("\r", 1)[-1] for line in lines]  # what a spinner frame before it left on the line
             if self.isatty():  # a live display: its partial lines and cursor moves go out as they come
                 self.out.write(text)
-                self.warnings += [line for line in lines if ": warning: " in line]
-                self.said.update(self.warnings)
+                warned = [line for line in lines if ": warning: " in line]
+                self.warnings += warned
+                self.said.update(warned)
                 return len(text)
             for line in lines:
                 if ": warning: " in line:
