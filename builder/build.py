@@ -72,7 +72,8 @@ class OutputLines:
                     if line in self.said:
                         continue
                     self.said.add(line)
-                self.out.write(f"{self.prefix}{line}\n")
+                named = line.startswith(self.prefix)  # a message that names its output already
+                self.out.write(f"{'' if named else self.prefix}{line}\n")
         return len(text)
 
     def flush(self) -> None:

@@ -174,3 +174,11 @@ def test_output_lines_pass_a_live_display_through_and_prefix_otherwise():
     b.write("a.txt:3: warning: x\nwrote build/book.epub\n")
     assert pipe_a.getvalue() == "pdf: a.txt:3: warning: x\n" and pipe_b.getvalue() == "epub: wrote build/book.epub\n"
     assert b.warnings == ["a.txt:3: warning: x"]  # recorded for its own replay, though said once
+
+
+def test_a_message_naming_its_output_is_not_prefixed_twice():
+    import io
+    from builder.build import OutputLines
+    pipe = io.StringIO()
+    OutputLines(pipe, set(), "epub: ").write("epub: 84 formulas, 84 as MathML\nwrote build/book.epub\n")
+    assert pipe.getvalue() == "epub: 84 formulas, 84 as MathML\nepub: wrote build/book.epub\n"
