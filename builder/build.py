@@ -18,6 +18,7 @@ from .figurefiles import tex_figures
 from .figures import attach_images, svg_converter
 from .index import STOPWORDS_FILE, TermMarker, find_terms, load_stopwords
 from .ingest import read_posts
+from .parsecache import CACHE_DIR, ParseCache
 from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
 from .model import Book, Diagnostic, Location, printable
 from .series import build_book
@@ -137,7 +138,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def load_book(cfg: Config) -> Book:
+def load_book(cfg: Config, dry_run: bool = False) -> Book:
     """Read everything first: all dumps, all posts, series and order, the figures' images."""
     # Settings book.yaml gave that the build leaves out (a fallback font that is not installed).
     diags = [Diagnostic(Location(printable(cfg.path.name), w.line) if w.line else None, str(w)) for w in cfg.warnings]
@@ -148,7 +149,9 @@ def load_book(cfg: Config) -> Book:
         diags.append(Diagnostic(Location(printable(str(path.relative_to(cfg.root))), 1),
                                 "is a link to a file outside the book's folder; skipped (list the folder it "
                                 "links into under sources_outside in book.yaml to read it)", "error"))
-    posts = read_posts(files, diags)
+    cache = ParseCache(cfg.build_dir / CACHE_DIR, tool_digest(), write=not dry_run)
+    posts = read_posts(files, diags, cache.parse)
+    cache.prune()
     book = build_book(posts, cfg, diags)
     attach_images(book, cfg)
     return book
@@ -283,7 +286,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     lines = OutputLines(opts.out, opts.said, f"{name}: " if opts.jobs > 1 else "")
     output.opts = opts = dataclasses.replace(opts, out=lines)
     say(opts, f"{name}: reading {cfg.path.name} and {len(source_files(cfg))} dump(s)")
-    book = load_book(cfg)
+    book = load_book(cfg, opts.dry_run)
     say(opts, f"book: {len(book.parts)} parts, {len(book.chapters())} chapters")
     report_diagnostics(book, opts)
     rendered = output.render(book, state)
@@ -331,7 +334,7 @@ def verdict_stamp(cfg: Config) -> str:
 
 def build_chapters(cfg: Config, opts: Options) -> None:
     state = BuildState.load(cfg.build_dir)
-    book = load_book(cfg)
+    book = load_book(cfg, opts.dry_run)
     report_diagnostics(book, opts)
     verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
     print_warnings(write_chapters(book, cfg, opts, state, verdicts)[0], opts)

@@ -295,12 +295,12 @@ def assign_ids(posts: list[Post]) -> None:
         post.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-def read_posts(files: list[tuple[Path, str]], diags: list[Diagnostic]) -> list[Post]:
+def read_posts(files: list[tuple[Path, str]], diags: list[Diagnostic], parse=None) -> list[Post]:
     """All posts of all dumps, merged and with ids; unreadable files are reported and skipped."""
     posts: list[Post] = []
     for path, display in files:
         try:
-            posts.extend(parse_file(path, display, diags))
+            posts.extend((parse or parse_file)(path, display, diags))
         except InputError as exc:
             diags.append(Diagnostic(Location(exc.display, 1), exc.message + "; file skipped", "error"))
     merged = merge_duplicates(posts, diags)

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+from . import splice
 from .build import (JOBNAME, BuildFailed, Options, Output, Rendered, pass_time_limit, print_warnings, say, verdict_stamp,
                     write_assembly, write_chapters)
 from .config import Config
@@ -44,6 +45,7 @@ class PdfOutput(Output):
         diagnose = Diagnosis(book, cfg, verdicts, opts.out, pass_time_limit(cfg, opts))
         warnings: dict[str, list] = {}  # post id -> the warnings of its latest rendering
         discarded_before = False  # the last failed run left files cut short (they were discarded)
+        tried_splice = False
         while True:  # until TeX succeeds, or fails in a way nothing in the input explains
             report, _ = write_chapters(book, cfg, opts, state, verdicts)
             warnings.update(report.by_post)
@@ -58,6 +60,14 @@ class PdfOutput(Output):
             for name in discard_cut_files(work, JOBNAME):  # a crash with no marker left (the machine stopped)
                 say(opts, f"{work.relative_to(cfg.root) / name}: a line of it was cut short; discarded, "
                           "so that the next pass writes it afresh")
+            if not tried_splice and not opts.always_make:  # only chapters changed: set them alone, splice them in
+                tried_splice = True
+                spliced = self.try_splice(book, work)
+                if spliced is not None:
+                    result = spliced
+                    print_warnings(RenderReport([w for c in book.chapters() for w in warnings.get(c.post.id, [])]), opts)
+                    break
+            splice.forget(work)
             progress = Progress(out=opts.out, quiet=opts.quiet)
             result = run_latexmk(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts), progress=progress,
                                  force=opts.always_make)
@@ -95,7 +105,21 @@ class PdfOutput(Output):
         report_missing_glyphs(book, result.log, opts)
         report_scaled_formulas(book, result.log, opts)
         shutil.copyfile(result.pdf, tmp)  # what TeX rejected stays rejected (build/.tex-verdicts.json)
+        ids = [c.post.id for c in book.chapters()]
+        splice.record(work, cfg.chapters_dir, ids, result.log, result.pages)
+        if isinstance(result, splice.Spliced):
+            return (f"{result.pages} pages, {result.passes} TeX pass(es), {result.index_runs} index run(s); "
+                    f"{len(result.chapters)} changed chapter(s) set with the front and back matter, spliced in"), True
         return f"{result.pages} pages, {result.passes} TeX pass(es), {result.index_runs} index run(s)", True
+
+    def try_splice(self, book: Book, work: Path):
+        """The spliced PDF when only chapter files changed since the last good build and they keep their pages."""
+        ids = [c.post.id for c in book.chapters()]
+        changed, manifest = splice.changed_chapters(work, self.cfg.chapters_dir, ids)
+        if changed is None:
+            return None
+        return splice.splice(work, self.cfg.chapters_dir, ids, changed, manifest, pass_time_limit(self.cfg, self.opts),
+                             lambda message: say(self.opts, message))
 
 
 MISSING_GLYPH_RE = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A-Fa-f]+)\)")

@@ -44,7 +44,7 @@ def find_chapter(book: Book, wanted: str) -> Optional[Chapter]:
 
 
 def page_in_book(aux: Path, anchor: str) -> Optional[int]:
-    """The page the full book's last build put the chapter's label on (its first page), from book.aux."""
+    """The page the full book's last build put the chapter's label on (its first page), from its .aux."""
     try:
         text = aux.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -69,7 +69,7 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
     state.save()
     work = write_styles(cfg)  # (the assembly file, book.tex, is the full build's: not needed here)
     anchor = label_name(chapter.post.id, "chapter")
-    page = page_in_book(work / f"{JOBNAME}.aux", anchor)
+    page = page_in_book(work / f"{chapter.post.id}.aux", anchor) if (work / f"{JOBNAME}.aux").exists() else None
     if page is None:
         say(opts, "preview: the book has not been built yet (or not with this chapter): its page numbers start "
                   "at 1 and references to other chapters show ??; `book pdf` once makes them right")

@@ -59,6 +59,9 @@ def tex_environment(search_dirs: list[Path]) -> dict[str, str]:
         "openout_any": "p",
         "shell_escape": "f",
         "TEXINPUTS": ".:" + ":".join(str(d) + "//" for d in search_dirs) + ":",
+        # A name not found in a folder makes kpathsea list the folder for a case-insensitive match: each
+        # chapter's lookup in the work folder listed its thousands of files (half of a pass at 1,000 chapters).
+        "texmf_casefold_search": "0",
         "max_print_line": "10000",  # one error, one log line: easier to map back
         "error_line": "254",
         "half_error_line": "238",
@@ -72,6 +75,8 @@ def clean_intermediates(workdir: Path, jobname: str, keep_log: bool = False) -> 
     for ext in INTERMEDIATES:
         if not (keep_log and ext == ".log"):
             (workdir / f"{jobname}{ext}").unlink(missing_ok=True)
+    for aux in workdir.glob("*.aux"):  # each \include'd chapter keeps its own
+        aux.unlink()
 
 
 def latexmk_command(jobname: str, force: bool) -> list[str]:
@@ -195,8 +200,8 @@ def discard_cut_files(workdir: Path, jobname: str) -> list[str]:
     """After a failed pass: remove every intermediate whose braces do not balance (a line cut in two, which
     the next pass would fail on: `File ended while scanning use of \\@newl@bel`); their names."""
     cut = []
-    for ext in CUT_CHECKED:
-        path = workdir / f"{jobname}{ext}"
+    chapters = [p for p in sorted(workdir.glob("*.aux")) if p.name != f"{jobname}.aux"]  # each \include's own
+    for path in [workdir / f"{jobname}{ext}" for ext in CUT_CHECKED] + chapters:
         if path.exists() and not _whole(path.read_text(encoding="utf-8", errors="replace")):
             path.unlink()
             cut.append(path.name)
