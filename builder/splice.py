@@ -22,6 +22,7 @@ from .texrun import ERROR_RE, RUNNING_MARKER, tex_environment
 # PDF, keeping its outline, page labels and named destinations; otherwise the full build runs.
 MANIFEST = "book.inputs.json"
 PART_JOB = "bookpart"
+SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids as ingest makes them: nothing TeX reads as markup in \includeonly
 MAX_PASSES = 4  # the contents or the index moved a page: two passes; more means it does not settle
 WORTH_IT = 0.5  # above this share of chapters changed, a full pass is as quick
 # Lines of the job's .aux about its own pages, not the book's: its page total and its page labels.
@@ -112,7 +113,7 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
     if not changed:  # a dump changed, but nothing TeX reads: the last PDF is this one
         return Spliced(pdf=work / "book.pdf", log="\n".join(manifest.get("facts", [])), pages=manifest.get("pages", 0),
                        passes=0, index_runs=0)
-    if len(changed) > WORTH_IT * len(ids):
+    if len(changed) > WORTH_IT * len(ids) or not all(SAFE_ID_RE.fullmatch(pid) for pid in changed):
         return None
     auxes = {pid: _read(work / f"{pid}.aux") for pid in ids}
     ranges = {pid: folio_range(auxes[pid], pid) for pid in ids}

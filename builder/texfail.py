@@ -116,6 +116,9 @@ class Diagnosis:
         if any(ext in CARRIERS or stem == "book" for stem, _, _, ext in result.error_places):
             for carrier in CARRIERS:  # they hold a title's TeX: the next run must not read it again
                 (work / f"book{carrier}").unlink(missing_ok=True)
+            for stem, _, _, ext in result.error_places:
+                if ext in CARRIERS and stem in self.chapters:
+                    (work / f"{stem}{ext}").unlink(missing_ok=True)
         if not self.probed:
             self.probed = True
             found = self.check_formulas()
@@ -188,14 +191,14 @@ class Diagnosis:
 
     def place(self, stem: str, line: int, ext: str, work: Path) -> Optional[tuple[Chapter, str]]:
         """(chapter, unit key) an error in file stem:line belongs to, or None."""
-        if stem in self.chapters:
+        if stem in self.chapters and ext not in CARRIERS:
             path = self.cfg.chapters_dir / f"{stem}.tex"
             lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.exists() else []
             key = blame_line(lines, line)
             return (self.chapters[stem], key) if key else None
-        if stem != "book":
+        if stem != "book" and stem not in self.chapters:
             return None
-        path = work / f"book{ext}"
+        path = work / f"{stem}{ext}"  # (book.toc, book.aux, or an \include'd chapter's own .aux)
         lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.exists() else []
         text = lines[line - 1] if 0 < line <= len(lines) else ""
         if ext == ".toc" and (m := TOC_ANCHOR_RE.search(text)):

@@ -21,7 +21,7 @@ By 苏剑林 | 2019-01-02 | 20位读者 | 引用另一篇文章也有标签,
 
 
 # Every way a display gets (or does not get) a number; the expected numbers are what XeLaTeX's amsmath prints
-# for the same dump (test_numbers_agree_with_the_pdf checks that against book.aux).
+# for the same dump (test_numbers_agree_with_the_pdf checks that against the .aux files).
 NUMBERING = """\
 关于$x^2$的公式编号
 By 苏剑林 | 2022-11-30 | 30823位读者 | 引用第一段 文字,然后是 Latin words here。
