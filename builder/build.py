@@ -169,7 +169,8 @@ def report_diagnostics(book: Book, opts: Options) -> None:
         raise BuildFailed(f"{len(book.diagnostics)} warning(s) and --strict")
 
 
-def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list) -> dict[str, str]:
+def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list,
+                   only: Optional[set[str]] = None) -> dict[str, str]:
     """What each chapter's text depends on: its post (its figures' images among it), its part, the index terms,
     the templates, the tool, the SVG converter, and what TeX rejected in it (a formula it rejected is shown as
     source)."""
@@ -183,18 +184,21 @@ def chapter_stamps(book: Book, cfg: Config, verdicts: Verdicts, terms: list) -> 
     stamps = {}
     for part in book.parts:
         for ch in part.chapters:
+            if only is not None and ch.post.id not in only:
+                continue
             stamps[ch.post.id] = digest(shared, content_key(ch.post), part.title, repr(ch.series_number),
                                         repr(ch.related), repr(sorted(rejected_in.get(ch.post.id, []))))
     return stamps
 
 
-def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
-                   verdicts: Verdicts) -> tuple[RenderReport, dict[str, str]]:
-    """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed."""
+def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState, verdicts: Verdicts,
+                   only: Optional[set[str]] = None) -> tuple[RenderReport, dict[str, str]]:
+    """chapters/<id>.tex for the chapters whose stamp changed; stale generated chapters are removed.
+    With `only` (a preview), just those chapters are brought up to date and nothing is removed."""
     rejected = verdicts.rejected
     terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore,
                        stopwords=load_stopwords(style_file(cfg, STOPWORDS_FILE).parent), readings=cfg.index_pinyin)
-    stamps = chapter_stamps(book, cfg, verdicts, terms)
+    stamps = chapter_stamps(book, cfg, verdicts, terms, only)
     todo = {pid for pid, stamp in stamps.items()
             if opts.always_make or state.chapters.get(pid) != stamp or not (cfg.chapters_dir / f"{pid}.tex").exists()}
     report = RenderReport()
@@ -211,13 +215,13 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState,
     else:
         cfg.chapters_dir.mkdir(parents=True, exist_ok=True)
         written = [pid for pid, text in texts.items() if write_if_changed(cfg.chapters_dir / f"{pid}.tex", text)]
-        for old in cfg.chapters_dir.glob("*.tex"):
+        for old in cfg.chapters_dir.glob("*.tex") if only is None else []:
             if old.stem not in stamps and old.read_text(encoding="utf-8", errors="replace").startswith(GENERATED_MARK):
                 old.unlink()
-        state.set_chapters(stamps)
+        state.set_chapters(stamps if only is None else {**state.chapters, **stamps})
     if not opts.dry_run:
         pinyin.save_memo()
-    say(opts, f"chapters: {len(stamps)} in the book, {len(todo)} rendered, {len(written)} rewritten")
+    say(opts, f"chapters: {len(book.chapters())} in the book, {len(todo)} rendered, {len(written)} rewritten")
     return report, texts
 
 

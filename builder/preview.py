@@ -64,7 +64,7 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
     part = next(p for p in book.parts if chapter in p.chapters)
     state = BuildState.load(cfg.build_dir)
     verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
-    report, _ = write_chapters(book, cfg, opts, state, verdicts)
+    report, _ = write_chapters(book, cfg, opts, state, verdicts, only={chapter.post.id})
     print_warnings(RenderReport(report.by_post.get(chapter.post.id, [])), opts)
     state.save()
     work = write_styles(cfg)  # (the assembly file, book.tex, is the full build's: not needed here)
