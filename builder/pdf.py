@@ -12,10 +12,11 @@ from .build import (JOBNAME, BuildFailed, Options, Output, Rendered, pass_time_l
 from .config import Config
 from .latex import RenderReport, toc_titles
 from .model import Book
+from .passes import run_tex
 from .progress import Progress
 from .stamps import BuildState
 from .texfail import Diagnosis, Verdicts
-from .texrun import clean_intermediates, discard_cut_files, run_latexmk, start_clean_if_interrupted
+from .texrun import clean_intermediates, discard_cut_files, start_clean_if_interrupted
 from .tocseed import seed_toc
 
 
@@ -59,8 +60,8 @@ class PdfOutput(Output):
                 say(opts, f"{work.relative_to(cfg.root) / name}: a line of it was cut short; discarded, "
                           "so that the next pass writes it afresh")
             progress = Progress(out=opts.out, quiet=opts.quiet)
-            result = run_latexmk(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts), progress=progress,
-                                 force=opts.always_make)
+            result = run_tex(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts), progress=progress,
+                             force=opts.always_make)
             if result.ok:  # each chapter's warnings from the rendering that made the book, once, in book order
                 print_warnings(RenderReport([w for c in book.chapters() for w in warnings.get(c.post.id, [])]), opts)
                 break

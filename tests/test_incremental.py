@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import builder.texrun
+import builder.passes
 from conftest import run_book, seed_book
 
 EDITED_POST = "2024-11-29-cong-hessian-jin-shi-kan-zi"
@@ -48,7 +48,7 @@ class NoTex:
 def test_noop_build_starts_no_tex_and_rewrites_nothing(built, monkeypatch, capsys):
     root = built.parent
     before = snapshot(root)
-    monkeypatch.setattr(builder.texrun.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf") == 0
     assert "build/book.pdf is up to date" in capsys.readouterr().err
     assert changed(before, snapshot(root)) == set()
@@ -99,7 +99,7 @@ def test_dry_run_changes_nothing(built, monkeypatch, capsys):
     root = built.parent
     add_sentence(built)
     before = snapshot(root)
-    monkeypatch.setattr(builder.texrun.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf", "-n") == 0
     err = capsys.readouterr().err
     assert f"would rewrite chapters/{EDITED_POST}.tex" in err
