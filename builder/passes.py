@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import subprocess
 import threading
 import time
@@ -31,7 +32,8 @@ def xelatex_command(jobname: str, pdf: bool) -> list[str]:
     second core while TeX typesets), without it only the .xdv is written (a pass whose PDF would be thrown away)."""
     cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            "-recorder"]
-    return cmd + ([] if pdf else ["-no-pdf"]) + [f"{jobname}.tex"]
+    # The driver as XeLaTeX starts it by default, but not quiet: the pages it has written name where it failed.
+    return cmd + ["-output-driver=xdvipdfmx -E" if pdf else "-no-pdf", f"{jobname}.tex"]
 
 
 def makeindex_command(jobname: str) -> list[str]:
@@ -44,12 +46,26 @@ def xdvipdfmx_command(jobname: str) -> list[str]:
 
 @dataclass
 class Step:
-    """One child's run: exit code, whether the time limit stopped it, its last lines, the last page it named."""
+    """One child's run: exit code, whether the time limit stopped it, its last lines (TeX's on stdout, the PDF
+    driver's on stderr), the last page TeX shipped out and the last page xdvipdfmx finished."""
 
     code: int = 0
     timed_out: bool = False
     tail: list[str] = field(default_factory=list)
+    driver_tail: list[str] = field(default_factory=list)
     page: int = 0
+    driver_page: int = 0
+    driver: bool = False  # the step was xdvipdfmx itself
+
+    @property
+    def pdf_failed(self) -> bool:
+        return (self.driver and self.code != 0 and not self.timed_out) or any("xdvipdfmx:fatal" in line for line in self.tail + self.driver_tail) or any(
+            DRIVER_FAILED in line for line in self.tail)
+
+
+DRIVER_FAILED = "(driver return code) generating output"  # XeLaTeX's words when xdvipdfmx failed under it
+DRIVER_PAGE_RE = re.compile(r"\[(\d+)\]")  # xdvipdfmx prints [1][2]… as it finishes each page
+DRIVER_PROGRESS_RE = re.compile(r"^(?:\[\d+\])*(?:\[\d*)?")
 
 
 def run_step(cmd: list[str], workdir: Path, env: dict[str, str], timeout: float, progress: Progress,
@@ -59,26 +75,32 @@ def run_step(cmd: list[str], workdir: Path, env: dict[str, str], timeout: float,
     if label:
         progress.start(label)
     child = Child(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                  stderr=subprocess.STDOUT)
+                  stderr=subprocess.PIPE)
     try:
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_pump, args=(child.proc.stdout, lines), daemon=True).start()
+        for stream in (child.proc.stdout, child.proc.stderr):
+            threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
         deadline = time.monotonic() + timeout
-        while True:
+        open_streams = 2
+        while open_streams:
             try:
-                line = lines.get(timeout=1.0)
+                stream, line = lines.get(timeout=1.0)
             except queue.Empty:
-                line = ""
+                stream, line = None, ""
             if line is None:
-                break
+                open_streams -= 1
+                continue
             if time.monotonic() > deadline:
                 step.timed_out = True
                 child.kill()
                 break
-            if line:
+            if line and stream is child.proc.stdout:
                 step.tail = (step.tail + [line])[-STDOUT_TAIL:]
-                for m in SHIPPED_RE.finditer(line):
-                    step.page = max(step.page, int(m.group(1)))
+                step.page = max([step.page] + [int(m.group(1)) for m in SHIPPED_RE.finditer(line)])
+            elif line:
+                step.driver_page = max([step.driver_page] + [int(m.group(1)) for m in DRIVER_PAGE_RE.finditer(line)])
+                said = DRIVER_PROGRESS_RE.sub("", line)  # what follows `[1][2` on the line: a message
+                step.driver_tail = (step.driver_tail + [said])[-STDOUT_TAIL:] if said.strip() else step.driver_tail
             if label:
                 progress.update(f"page {step.page}")
         step.code = child.wait()
@@ -89,8 +111,8 @@ def run_step(cmd: list[str], workdir: Path, env: dict[str, str], timeout: float,
 
 def _pump(stream, lines: queue.Queue) -> None:
     for raw in iter(stream.readline, b""):
-        lines.put(raw.decode("utf-8", errors="replace"))
-    lines.put(None)
+        lines.put((stream, raw.decode("utf-8", errors="replace")))
+    lines.put((stream, None))
 
 
 def file_digest(path: Path) -> Optional[str]:
@@ -256,6 +278,7 @@ def run_tex(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float
         elif settled:  # the last pass wrote only its .xdv
             progress.start("xdvipdfmx: writing the PDF")
             step = run_step(xdvipdfmx_command(jobname), workdir, env, timeout, progress)
+            step.driver = True
             progress.finish("xdvipdfmx: PDF written")
     finally:
         progress.close()
@@ -266,9 +289,12 @@ def run_tex(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     places = error_places(log)
     errors = [(stem, line, msg) for stem, line, msg, _ in places] or parse_errors(log)
-    terminal = terminal_errors(step.tail)
+    terminal = terminal_errors(step.tail + step.driver_tail)
     if step.code != 0 and not errors and terminal:
         errors = [("", 0, msg) for msg in terminal]
+    if step.pdf_failed and not errors:  # xdvipdfmx stopped without its `fatal:` (a library aborted it)
+        said = [line.strip() for line in step.driver_tail if "error" in line.lower() or "abort" in line.lower()]
+        errors = [("", 0, said[0] if said else "xdvipdfmx failed")]
     if failure and not errors:
         errors = [("", 0, failure)]
     pages = int(m.group("pages")) if (m := PAGES_RE.search(log)) else 0
@@ -280,7 +306,7 @@ def run_tex(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float
                      timed_out=timed_out, passes=passes, index_runs=index_runs,
                      discarded=discard_cut_files(workdir, jobname) if not ok and not timed_out else [],
                      last_file="" if failure else last_opened_file(log),
-                     pdf_failed=any("xdvipdfmx:fatal" in line for line in step.tail), last_page=step.page)
+                     pdf_failed=step.pdf_failed, last_page=step.driver_page if step.pdf_failed else step.page)
 
 
 def _ilg_tail(workdir: Path, jobname: str) -> str:

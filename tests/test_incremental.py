@@ -66,6 +66,17 @@ def test_one_edit_rewrites_one_chapter_and_runs_one_pass(built, capsys):
     assert "这是新加的一句话" in (root / "chapters" / f"{EDITED_POST}.tex").read_text(encoding="utf-8")
 
 
+def test_a_change_that_reaches_no_tex_input_starts_no_tex(built, monkeypatch, capsys):
+    """book.yaml changed (a comment): the book is read again, but TeX's inputs are the same: no pass runs."""
+    built.write_text(built.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    pdf = built.parent / "build" / "book.pdf"
+    before = pdf.read_bytes()
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
+    assert run_book(built, "pdf") == 0
+    assert "0 TeX pass(es), 0 index run(s)" in capsys.readouterr().err
+    assert pdf.read_bytes() == before
+
+
 def test_template_change_rewrites_every_chapter(tmp_path, capsys):
     cfg_path = seed_book(tmp_path)
     assert run_book(cfg_path, "chapters", "-q") == 0
