@@ -21,7 +21,7 @@ from .tocseed import seed_toc
 
 
 class PdfOutput(Output):
-    """build/book.pdf. TeX keeps its own intermediates (latexmk decides which passes to run), so the
+    """build/book.pdf. TeX keeps its own intermediates (passes.run_tex decides which passes to run), so the
     rendered chapters are not stamped as one content: TeX runs whenever the book's inputs changed."""
 
     name = "pdf"

@@ -12,7 +12,7 @@ ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.(?:tex|aux|toc|out|ind)):(?P<li
 BANG_RE = re.compile(r"^! (?P<msg>.*)$", re.M)
 PAGES_RE = re.compile(r"Output written on .*?\((?P<pages>\d+) pages?")
 SHIPPED_RE = re.compile(r"\[(\d+)")
-# Files TeX writes that change from pass to pass; removed for a cold build.
+# Files TeX writes that change from pass to pass; removed for a cold build (.fdb_latexmk: left by older versions).
 INTERMEDIATES = (".aux", ".toc", ".idx", ".ind", ".ilg", ".out", ".passes", ".fdb_latexmk", ".fls", ".xdv", ".log",
                  ".pdf")
 
