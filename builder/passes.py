@@ -155,8 +155,6 @@ def input_stamps(workdir: Path, jobname: str, own: list[Path]) -> dict[str, str]
     """What the last pass read: the book's own files by content, TeX's installed files by size and time."""
     stamps = {}
     for path in recorded(workdir, jobname)[0]:
-        if path.suffix in (".fmt", ".cnf") or path.name == f"{jobname}.fls":
-            continue
         if any(path.is_relative_to(d) for d in own):
             stamps[str(path)] = file_digest(path) or "missing"
         else:
