@@ -7,7 +7,7 @@ BOOK   := $(VENV)/bin/book
 CONFIG ?= book.yaml
 BOOKFLAGS ?=
 
-# Debian packages: TeX (XeLaTeX, ctex/xeCJK, latexmk, makeindex), the LaTeX
+# Debian packages: TeX (XeLaTeX, ctex/xeCJK, makeindex), the LaTeX
 # packages the styles load (texlive-science for mhchem, which a formula may use), CJK fonts, poppler for reading PDFs back, and
 # epubcheck (with its Java runtime) for validating the EPUB, and chromium, whose MathML engine
 # lays the EPUB's chapters out in a test: it sees what a reader's engine renders. HanaMin and
@@ -15,7 +15,7 @@ BOOKFLAGS ?=
 # turns a figure's SVG image into PDF for XeLaTeX, which reads no SVG.
 DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
 	texlive-latex-extra texlive-fonts-recommended texlive-science lmodern \
-	latexmk fonts-noto-cjk fonts-hanazono fonts-symbola poppler-utils epubcheck default-jre-headless \
+	fonts-noto-cjk fonts-hanazono fonts-symbola poppler-utils epubcheck default-jre-headless \
 	chromium librsvg2-bin python3 python3-venv python3-pip
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

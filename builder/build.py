@@ -127,7 +127,7 @@ def build_lock(cfg: Config, opts: Options) -> Iterator[None]:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write only when the bytes differ, so TeX and latexmk see nothing new when nothing is new."""
+    """Write only when the bytes differ, so TeX sees nothing new when nothing is new."""
     data = text.encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False

@@ -52,7 +52,7 @@ class TexFigures:
 
 def tex_figures(book: Book, cfg: Config, dry_run: bool = False) -> TexFigures:
     """Each image copied into build/tex/figures under its digest (a changed image is a new name, so the chapter
-    changes and latexmk runs TeX again); an SVG converted to PDF, or left out when no converter is installed.
+    changes and TeX runs again); an SVG converted to PDF, or left out when no converter is installed.
     Files no figure uses any more are removed."""
     out = TexFigures()
     work = cfg.build_dir / "tex" / TEX_FIGURES

@@ -13,15 +13,16 @@ from .build import (JOBNAME, BuildFailed, Options, Output, Rendered, pass_time_l
 from .config import Config
 from .latex import RenderReport, toc_titles
 from .model import Book
+from .passes import run_tex
 from .progress import Progress
 from .stamps import BuildState
 from .texfail import Diagnosis, Verdicts
-from .texrun import clean_intermediates, discard_cut_files, run_latexmk, start_clean_if_interrupted
+from .texrun import clean_intermediates, discard_cut_files, start_clean_if_interrupted
 from .tocseed import seed_toc
 
 
 class PdfOutput(Output):
-    """build/book.pdf. TeX keeps its own intermediates (latexmk decides which passes to run), so the
+    """build/book.pdf. TeX keeps its own intermediates (passes.run_tex decides which passes to run), so the
     rendered chapters are not stamped as one content: TeX runs whenever the book's inputs changed."""
 
     name = "pdf"
@@ -69,8 +70,8 @@ class PdfOutput(Output):
                     break
             splice.forget(work)
             progress = Progress(out=opts.out, quiet=opts.quiet)
-            result = run_latexmk(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts), progress=progress,
-                                 force=opts.always_make)
+            result = run_tex(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts), progress=progress,
+                             force=opts.always_make)
             if result.ok:  # each chapter's warnings from the rendering that made the book, once, in book order
                 print_warnings(RenderReport([w for c in book.chapters() for w in warnings.get(c.post.id, [])]), opts)
                 break

@@ -1,4 +1,4 @@
-"""Child processes (TeX, latexmk, pandoc) that die with the build, however the build ends."""
+"""Child processes (TeX, makeindex, pandoc) that die with the build, however the build ends."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ from typing import Optional
 
 # A watcher per child, outside the child's process group: it reads a pipe only `book` holds open. When `book`
 # ends in any way, kill -9 included, the kernel closes the pipe; unless `book` said "done" first, the watcher
-# kills the child's whole group (latexmk's xelatex and xdvipdfmx with it). A shell starts in about a millisecond.
+# kills the child's whole group (xelatex and the xdvipdfmx it pipes to with it). A shell starts in about a millisecond.
 WATCHER = 'read done || kill -KILL -- "-$1" 2>/dev/null'
 
 

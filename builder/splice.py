@@ -11,6 +11,7 @@ from typing import Optional
 
 from . import procs
 from .stamps import digest, file_digest
+from .passes import STATE_SUFFIX
 from .texrun import ERROR_RE, RUNNING_MARKER, tex_environment
 
 # How it works (README, "make-style builds"): each chapter is an \include, so TeX keeps its labels, contents
@@ -181,7 +182,7 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
     for ext in (".toc", ".ind"):
         if (work / f"{PART_JOB}{ext}").exists():
             shutil.copyfile(work / f"{PART_JOB}{ext}", work / f"book{ext}")
-    (work / "book.fdb_latexmk").unlink(missing_ok=True)  # latexmk's record describes a PDF that is gone
+    (work / f"book{STATE_SUFFIX}").unlink(missing_ok=True)  # the full run's record describes a PDF that is gone
     (work / f"{PART_JOB}-book.pdf").replace(work / "book.pdf")
     facts = [f for f in manifest.get("facts", []) if _still_true(f, changed, chapters_dir, ids)]
     return Spliced(pdf=work / "book.pdf", log=log + "\n" + "\n".join(facts) + "\n", pages=pages, passes=passes,

@@ -28,14 +28,14 @@ glossary: [自编码器]
 
 
 def tex_available() -> bool:
-    return all(shutil.which(t) for t in ("xelatex", "latexmk", "makeindex", "pdftotext"))
+    return all(shutil.which(t) for t in ("xelatex", "xdvipdfmx", "makeindex", "pdftotext"))
 
 
 def need_tex() -> None:
     """TeX tests run everywhere TeX is; in CI a missing TeX is a failure, never a skip."""
     if not tex_available():
         if os.environ.get("CI") == "true":
-            pytest.fail("TeX (xelatex, latexmk, makeindex) or pdftotext missing under CI=true")
+            pytest.fail("TeX (xelatex, xdvipdfmx, makeindex) or pdftotext missing under CI=true")
         pytest.skip("TeX not installed")
 
 

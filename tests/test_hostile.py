@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.texrun import run_latexmk
+from builder.passes import run_tex
 from conftest import ROOT, make_book, need_tex, pdf_text, run_book, seed_book
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -113,7 +113,7 @@ def raw_tex(tmp_path: Path, body: str) -> Path:
 def test_tex_itself_refuses_to_read_outside(tmp_path, require_tex, body):
     """Even TeX given the attack directly (no whitelist in front) does not read the file."""
     work = raw_tex(tmp_path, body)
-    result = run_latexmk(work, "doc", [], timeout=60)
+    result = run_tex(work, "doc", [], timeout=60)
     assert "root:x:0" not in result.log
     if result.pdf.exists():
         assert "root:x:0" not in pdf_text(result.pdf)
@@ -129,14 +129,14 @@ def test_tex_itself_writes_nothing_outside(tmp_path, require_tex, body, target):
     if target:
         target.unlink(missing_ok=True)
     work = raw_tex(tmp_path, body)
-    run_latexmk(work, "doc", [], timeout=60)
+    run_tex(work, "doc", [], timeout=60)
     assert not (target or tmp_path / "escaped.tex").exists()
 
 
 def test_endless_macro_is_stopped_by_the_time_limit(tmp_path, require_tex):
     work = raw_tex(tmp_path, "\\def\\x{\\x}\\x")
     start = time.monotonic()
-    result = run_latexmk(work, "doc", [], timeout=5)
+    result = run_tex(work, "doc", [], timeout=5)
     assert result.timed_out and not result.ok
     assert time.monotonic() - start < 30
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import builder.texrun
+import builder.passes
 from conftest import run_book, seed_book
 
 EDITED_POST = "2024-11-29-cong-hessian-jin-shi-kan-zi"
@@ -48,7 +48,7 @@ class NoTex:
 def test_noop_build_starts_no_tex_and_rewrites_nothing(built, monkeypatch, capsys):
     root = built.parent
     before = snapshot(root)
-    monkeypatch.setattr(builder.texrun.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf") == 0
     assert "build/book.pdf is up to date" in capsys.readouterr().err
     assert changed(before, snapshot(root)) == set()
@@ -64,6 +64,17 @@ def test_one_edit_rewrites_one_chapter_and_runs_one_pass(built, capsys):
     assert rewritten == {f"chapters/{EDITED_POST}.tex"}
     assert "1 TeX pass(es), 0 index run(s)" in err, err
     assert "这是新加的一句话" in (root / "chapters" / f"{EDITED_POST}.tex").read_text(encoding="utf-8")
+
+
+def test_a_change_that_reaches_no_tex_input_starts_no_tex(built, monkeypatch, capsys):
+    """book.yaml changed (a comment): the book is read again, but TeX's inputs are the same: no pass runs."""
+    built.write_text(built.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    pdf = built.parent / "build" / "book.pdf"
+    before = pdf.read_bytes()
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
+    assert run_book(built, "pdf") == 0
+    assert "0 TeX pass(es), 0 index run(s)" in capsys.readouterr().err
+    assert pdf.read_bytes() == before
 
 
 def test_template_change_rewrites_every_chapter(tmp_path, capsys):
@@ -99,7 +110,7 @@ def test_dry_run_changes_nothing(built, monkeypatch, capsys):
     root = built.parent
     add_sentence(built)
     before = snapshot(root)
-    monkeypatch.setattr(builder.texrun.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf", "-n") == 0
     err = capsys.readouterr().err
     assert f"would rewrite chapters/{EDITED_POST}.tex" in err
