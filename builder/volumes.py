@@ -204,13 +204,19 @@ def build_volumes(cfg: Config, opts: Options, keys: Optional[list[str]] = None) 
     run = VolumeRun(cfg, volumes, [v.key for v in chosen])
     outputs = [VolumeOutput(cfg, opts, run, v) for v in chosen]
     state = BuildState.load(cfg.build_dir)
+    order = list(outputs)
     if opts.always_make or not all(state.up_to_date(o.name, o.inputs(), o.target) for o in outputs):
         book = run.book()  # a volume whose parts have no posts has nothing to build
         for o in [o for o in outputs if not volume_parts(book, o.volume)]:
             print(f"{cfg.path.name}: warning: volume '{o.volume.key}' has no chapters (its parts have no posts); "
                   "not built", file=opts.out)
             outputs.remove(o)
+        # The largest first: side by side, the build lasts as long as its largest volume, not that plus the
+        # small ones queued before it.
+        order = sorted(outputs, key=lambda o: -sum(c.post.text_size() for p in volume_parts(book, o.volume)
+                                                    for c in p.chapters))
     if opts.jobs > 1 and len(outputs) > 1:  # each volume's TeX is a process of its own: N run side by side
         with ThreadPoolExecutor(max_workers=opts.jobs) as pool:
-            return [f.result() for f in [pool.submit(build_output, o, cfg, opts) for o in outputs]]
+            futures = {o.name: pool.submit(build_output, o, cfg, opts) for o in order}
+            return [futures[o.name].result() for o in outputs]
     return [build_output(o, cfg, opts) for o in outputs]
