@@ -1,6 +1,6 @@
 """Build-speed benchmark: medians of several runs, printed as ratios against baselines measured in the same run.
 
-Usage:  .venv/bin/python bench/run.py [--runs 3] [--scale 10,30] [--skip-pandoc]
+Usage:  .venv/bin/python bench/run.py [--runs 3] [--scale 10,30] [--skip-pandoc] [--only volumes]
 Works in a temporary copy of the project; the working tree is never touched.
 """
 from __future__ import annotations
@@ -153,14 +153,47 @@ def synthetic_excerpts(factor: int, dest: Path) -> Path:
     return dest
 
 
+VOLUMES_SCALE = 30  # the synthetic book whose volumes are measured against it as one book
+
+
+def volumes_row(big: Path, t_single: float, runs: int, env: dict) -> tuple:
+    """Cold `book volumes -B -j 2` of the book with `volumes: series` (one volume per part, two TeX runs at a
+    time), against the cold single book measured in the same run."""
+    text = (big / "book.yaml").read_text(encoding="utf-8")
+    if "\nvolumes:" not in text:
+        (big / "book.yaml").write_text(text + "volumes: series\n", encoding="utf-8")
+    book = BOOK + ["--config", str(big / "book.yaml"), "volumes", "-j", "2", "-q"]
+    run(book, ROOT, env)
+    t = median_of(runs, lambda: run(book + ["-B"], ROOT, env))
+    count = len(list((big / "build" / "volumes").glob("*.pdf")))
+    return (f"`book volumes -B -j 2` ×{VOLUMES_SCALE} ({count} volumes)", f"{t:.1f} s",
+            f"{t / t_single:.2f} × the cold single book ({t_single:.1f} s)", "≤ 1.0", t / t_single <= 1.0)
+
+
+def only_volumes(args, tmp: Path, env: dict) -> list[tuple]:
+    """Just the volumes row: the ×30 book cold as one book, then as volumes."""
+    big = make_project(tmp / f"x{VOLUMES_SCALE}", synthetic_excerpts(VOLUMES_SCALE, tmp / f"ex{VOLUMES_SCALE}"))
+    big_book = BOOK + ["--config", str(big / "book.yaml")]
+    run(big_book + ["pdf", "-q"], ROOT, env)
+    t_big = median_of(max(1, args.runs - 1), lambda: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
+    return [volumes_row(big, t_big, max(1, args.runs - 1), env)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--scale", default="10,30")
     ap.add_argument("--skip-pandoc", action="store_true")
+    ap.add_argument("--only", choices=("volumes",), help="measure only this row (and its baseline)")
     args = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     tmp = Path(tempfile.mkdtemp(prefix="bookbench-"))
+    if args.only == "volumes":
+        try:
+            print_rows(only_volumes(args, tmp, env), args.runs, "")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     rows = []
     try:
         project = make_project(tmp / "seed")
@@ -277,11 +310,17 @@ def main() -> None:
             rows.append((f"scale ×{factor} ({big_pages} pages)", f"{t_big:.1f} s",
                          f"{ratio:.2f} × seed time per page; Python peak {peak:.0f} MB", "≤ 1.25; < 300 MB",
                          ratio <= 1.25 and peak < 300))
+            if factor == VOLUMES_SCALE:
+                rows.append(volumes_row(big, t_big, max(1, args.runs - 1), env))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    print_rows(rows, args.runs, f"; seed book {n_pages} pages")
+
+
+def print_rows(rows: list[tuple], runs: int, about: str) -> None:
     print(f"\nbook benchmark — {time.strftime('%Y-%m-%d')} — {platform.platform()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; medians of {args.runs} runs; seed book {n_pages} pages\n")
+          f"Python {platform.python_version()}; medians of {runs} runs{about}\n")
     print("| case | time | measured | target | met |")
     print("|---|---|---|---|---|")
     for name, t, measured, target, ok in rows:

@@ -230,9 +230,9 @@ def print_warnings(report: RenderReport, opts: Options) -> None:
         print(f"{loc}: warning: {message}", file=opts.out)
 
 
-def write_styles(cfg: Config) -> Path:
-    """The LaTeX styles the book loads, in TeX's work folder (build/tex)."""
-    work = cfg.build_dir / "tex"
+def write_styles(cfg: Config, work: Optional[Path] = None) -> Path:
+    """The LaTeX styles the book loads, in TeX's work folder (build/tex, or a volume's)."""
+    work = work or cfg.build_dir / "tex"
     work.mkdir(parents=True, exist_ok=True)
     for name in STYLE_FILES:
         write_if_changed(work / name, style_file(cfg, name).read_text(encoding="utf-8"))
@@ -272,6 +272,14 @@ class Output:
     def target(self) -> Path:
         return target_output(self.cfg, self.name)
 
+    def inputs(self) -> str:
+        """The stamp of everything the output is built from."""
+        return inputs_digest(self.cfg, self.name)
+
+    def load(self) -> Book:
+        """The book model (outputs built together may share one)."""
+        return load_book(self.cfg, self.opts.dry_run)
+
     def render(self, book: Book, state: BuildState) -> Rendered:
         raise NotImplementedError
 
@@ -282,7 +290,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     target, name = output.target, output.name
     shown = target.relative_to(cfg.root)
     state = BuildState.load(cfg.build_dir)
-    inputs = inputs_digest(cfg, name)
+    inputs = output.inputs()
     if not opts.always_make and state.up_to_date(name, inputs, target):
         say(opts, f"{shown} is up to date")
         replay_warnings(state.warnings(name), opts, str(shown))
@@ -290,7 +298,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     lines = OutputLines(opts.out, opts.said, f"{name}: " if opts.jobs > 1 else "")
     output.opts = opts = dataclasses.replace(opts, out=lines)
     say(opts, f"{name}: reading {cfg.path.name} and {len(source_files(cfg))} dump(s)")
-    book = load_book(cfg, opts.dry_run)
+    book = output.load()
     say(opts, f"book: {len(book.parts)} parts, {len(book.chapters())} chapters")
     report_diagnostics(book, opts)
     rendered = output.render(book, state)
@@ -303,8 +311,8 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     if opts.dry_run:
         say(opts, rendered.would)
         return target
-    cfg.build_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cfg.build_dir / f".{target.name}.tmp"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp"
     try:
         summary, complete = rendered.write(tmp)
         os.replace(tmp, target)

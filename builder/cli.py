@@ -89,8 +89,10 @@ def _run(args) -> int:
     targets = cfg.outputs if args.target == "all" else [args.target]
     if args.target == "epub" and args.math == "images":
         targets = ["epub-images"]
+    from .volumeplan import planned
     # The no-op case stays cheap: stamps only, no parsing, no TeX, not even the renderer's imports.
-    if args.target in ("pdf", "epub", "all") and not args.always_make:
+    # (Volumes are checked by their own build: `all` with volumes goes on to it.)
+    if args.target in ("pdf", "epub", "all") and not args.always_make and not (args.target == "all" and planned(cfg)):
         from .stamps import BuildState, is_up_to_date, target_output
         if all(is_up_to_date(cfg, t) for t in targets):
             if not args.quiet:
@@ -130,8 +132,14 @@ def _run(args) -> int:
             build.clean(cfg, opts)
         elif args.target == "chapters":
             build.build_chapters(cfg, opts)
+        elif args.target == "volumes":
+            from .volumes import build_volumes
+            build_volumes(cfg, opts, args.keys)
         else:
             _build_targets(cfg, targets, opts)
+            if args.target == "all" and planned(cfg):  # after the outputs: they write the same chapter files
+                from .volumes import build_volumes
+                build_volumes(cfg, opts)
     return 0
 
 

@@ -16,6 +16,11 @@ BUILDS = [
     ("all", "build every output book.yaml lists",
      "Build every output listed under `outputs:` in book.yaml; with -j 2 side by side, each line prefixed "
      "with its output."),
+    ("volumes", "build build/volumes/<key>.pdf, one PDF per volume",
+     "Build one PDF per volume book.yaml's `volumes` sets (build/volumes/<key>.pdf; all, or the KEYs given), each "
+     "a whole book of its parts, chapters numbered as in build/book.pdf; with -j N, N volumes side by side. A "
+     "citation of a chapter in another volume links to that volume's PDF when it is built too, else to the post "
+     "on the blog."),
     ("chapters", "write chapters/*.tex and build/tex/book.tex only",
      "Render the chapters and the assembly file without running TeX."),
     ("watch", "rebuild on every change to the dumps, book.yaml, styles/ or images/",
@@ -63,9 +68,11 @@ def parser() -> argparse.ArgumentParser:
             t.add_argument("-B", "--always-make", action="store_true", help="redo everything, TeX from scratch")
             t.add_argument("-n", "--dry-run", action="store_true",
                            help="say what would be redone and why; change nothing")
-            t.add_argument("-j", "--jobs", type=int, default=1, help="outputs built side by side (`all`, `watch`)")
+            t.add_argument("-j", "--jobs", type=int, default=1, help="outputs or volumes built side by side (`all`, `volumes`, `watch`)")
             t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
                            help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
+        if name == "volumes":
+            t.add_argument("keys", nargs="*", metavar="KEY", help="the volumes to build (default: all)")
         if name == "preview":
             t.add_argument("post", metavar="ID", help="a post id, or dump:line (as `book list` prints them)")
             t.add_argument("--watch", action="store_true", help="preview again on every save of the post's dump")

@@ -9,6 +9,8 @@ from typing import Optional, Union
 from .paper import PAGE_NAMES, page_layout
 
 OUTPUTS = ("pdf", "epub", "epub-images")  # epub-images: formulas as images (book epub --math images)
+VOLUME_MODES = ("none", "series")  # or a list of VolumeConfig
+OTHER_PART = "other"  # the key of the final part (the posts in no series), in posts.<id>.series and volumes
 
 
 class Problem(str):
@@ -79,9 +81,24 @@ class PostOverride:
     """YYYY-MM-DD, replaces the scraped date."""
     series: Optional[str] = None
     """Key of the series to put the post in (or `other`)."""
+    url: str = ""
+    """The post's address on the blog: where a link from a volume to this post goes when the post's own volume
+    is not built (`book volumes KEY`); empty: the blog's address."""
     accept: list[str] = field(default_factory=list)
     """Warnings known and accepted for this post, by the code shown in brackets after them (empty-body,
     untitled): no longer printed, and --strict passes."""
+
+
+@dataclass
+class VolumeConfig:
+    key: str
+    """Short name (letters, digits, `.`, `_`, `-`): the volume is build/volumes/<key>.pdf, and `book volumes
+    <key>` builds it alone."""
+    parts: list[str]
+    """Keys of the series it holds (`other`: the final part, the posts in no series); printed in the book's
+    order."""
+    title: str = ""
+    """Title on the volume's title page, under the book's; empty: its parts' titles."""
 
 
 @dataclass
@@ -162,6 +179,10 @@ class Config:
     outputs: list[str] = field(default_factory=lambda: ["pdf", "epub"], metadata={"choices": OUTPUTS})
     """What `book all` builds: pdf (build/book.pdf), epub (build/book.epub, formulas as MathML) and
     epub-images (build/book-images.epub, formulas as images, for readers without MathML)."""
+    volumes: Union[str, list[VolumeConfig], None] = field(default="none", metadata={"choices": VOLUME_MODES})
+    """The book split into volumes, one PDF each (build/volumes/<key>.pdf, by `book volumes` and `book all`),
+    besides the whole book: none; series (each part a volume, keyed by its series key, `other` for the final
+    part); or a list of volumes, every part in exactly one. Chapters keep the whole book's numbers."""
 
     # Set by load(), not by the user.
     root: Path = field(default=Path("."), metadata={"internal": True})

@@ -169,9 +169,10 @@ def convert(value: Any, typ: Any, key: str, problems: Problems) -> Any:
         args = [a for a in get_args(typ) if a is not type(None)]
         if value is None and type(None) in get_args(typ):
             return None
-        if len(args) > 1:  # text or a mapping (paper): a mapping goes to the dataclass
-            chosen = next((a for a in args if dataclasses.is_dataclass(a) == isinstance(value, dict)), None)
-            if chosen is None or not isinstance(value, (dict, str, int, float)) or isinstance(value, bool):
+        if len(args) > 1:  # text or a mapping (paper), text or a list (volumes): the value's shape chooses
+            chosen = next((a for a in args if dataclasses.is_dataclass(a) == isinstance(value, dict)
+                           and (get_origin(a) is list) == isinstance(value, list)), None)
+            if chosen is None or not isinstance(value, (dict, list, str, int, float)) or isinstance(value, bool):
                 problems.add(key, f"expected {expected(typ)}, got {describe_value(value)}")
                 return None
             return convert(value, chosen, key, problems)
@@ -271,6 +272,8 @@ def check_values(cfg: Config, problems: Problems) -> None:
             problems.add(f"posts.{post_id}.series", one_of(override.series, series_keys)
                          .replace("is not one of", "is not a series key:"))
     check_readings(cfg, problems)
+    from .volumeplan import check_volumes  # (it reads the series keys checked above)
+    check_volumes(cfg, problems)
     if cfg.cover_image and problems.clean("cover_image"):
         cover = cfg.root / cfg.cover_image
         if Path(cfg.cover_image).is_absolute() or ".." in Path(cfg.cover_image).parts or not cover.is_file() \

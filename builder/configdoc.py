@@ -83,6 +83,10 @@ def _describe_fields(cls: Any, indent: str) -> list[str]:
             lines += _describe_fields(item, indent + "    ")
         else:
             lines.append(f"{indent}{name}: {'' if required else flow(default_of(f))}".rstrip())
+            listed = [get_args(a)[0] for a in get_args(typ) if get_origin(typ) is Union and get_origin(a) is list]
+            if listed and dataclasses.is_dataclass(listed[0]):  # volumes: a word, or a list of mappings
+                lines += [f"{indent}# or a list, each item:", f"{indent}#  -"]
+                lines += [f"{indent}# {line}" for line in _describe_fields(listed[0], "   ")]
     return lines
 
 

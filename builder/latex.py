@@ -385,10 +385,11 @@ def toc_titles(book: Book, rejected: Optional[dict[str, str]] = None) -> dict[st
 
 
 def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
-                rejected: Optional[dict[str, str]] = None) -> str:
-    """The assembly file: preamble, front matter, parts and \\input of each chapter, index."""
+                rejected: Optional[dict[str, str]] = None, volume: Optional[dict] = None) -> str:
+    """The assembly file: preamble, front matter, parts and \\input of each chapter, index. A volume's (its
+    parts in `book`) is given what only a volume has (builder/volumes.py)."""
     env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
-    parts = [{"title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
+    parts = [{"key": p.key, "title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],
               "rows": [overview_row(c, p.title, rejected) for c in p.chapters],
               "widest_label": max((f"第{zh_numeral(c.number)}章" for c in p.chapters), key=len, default="")}
@@ -405,4 +406,5 @@ def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
         chapter_count=len(book.chapters()),
         part_count=len(book.parts),
         has_series=bool(cfg.series),
+        volume=volume,
     )

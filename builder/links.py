@@ -70,3 +70,16 @@ def describe_links(book: Book) -> str:
         lines.append(f"{source.post.id} (chapter {source.number}): 《{cited}》 -> {where}")
     lines.append(f"{len(lines)} citation(s), {linked} linked to a chapter of this book")
     return "\n".join(lines)
+
+
+def chapter_destination(chapter: Chapter) -> str:
+    """The named destination of a chapter's first page in any PDF of the book (hyperref's `chapter.<number>`):
+    a volume numbers its chapters as the whole book does, so the name is the same in every volume."""
+    return f"chapter.{chapter.number}"
+
+
+def elsewhere_target(chapter: Chapter, pdf: Optional[str], post_url: str) -> tuple[str, str]:
+    """(file or address, destination) a citation of a chapter outside the PDF being made leads to: the chapter in
+    `pdf`, the file of the volume that holds it (beside this one), when that volume is built too; else the post
+    on the blog (`post_url`; empty: no link)."""
+    return (pdf, chapter_destination(chapter)) if pdf else (post_url, "")

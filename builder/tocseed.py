@@ -7,6 +7,7 @@ with a table of contents. Page numbers in the seed are placeholders; only the nu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from .model import Book
 from .texescape import escape
@@ -30,17 +31,18 @@ def zh_numeral(n: int) -> str:
     return str(n)
 
 
-def seed_toc(path: Path, book: Book, titles: dict[str, list[tuple[str, str]]]) -> bool:
+def seed_toc(path: Path, book: Book, titles: dict[str, list[tuple[str, str]]],
+             part_numbers: Optional[list[int]] = None) -> bool:
     """Write path (a .toc) unless TeX already made one; True when a seed was written. `titles` gives each
-    post's contents entries, ('chapter'|'section', title as the chapter file sets it)."""
+    post's contents entries, ('chapter'|'section', title as the chapter file sets it). Chapters keep their
+    numbers, parts theirs in `part_numbers` (a volume's parts and chapters are numbered as in the book)."""
     if path.exists():
         return False
     lines = [r"\contentsline {chapter}{前言}{i}{chapter*.1}%"]
-    chapter_no = 0
-    for part_no, part in enumerate(book.parts, 1):
+    for part_no, part in zip(part_numbers or range(1, len(book.parts) + 1), book.parts):
         lines.append(rf"\contentsline {{part}}{{第{zh_numeral(part_no)}部分\hspace {{1em}}{escape(part.title)}}}{{1}}{{part.{part_no}}}%")
         for chapter in part.chapters:
-            chapter_no += 1
+            chapter_no = chapter.number
             section_no = 0
             for kind, title in titles.get(chapter.post.id, []):
                 if kind == "chapter":

@@ -168,7 +168,8 @@ def test_config_prints_settings_in_effect_and_defaults(tmp_path, capsys):
     assert list(shown) == list(field_types(config.Config))
     assert shown["series"][0] == {"key": "vae", "title": "变分自编码器", "match": "变分自编码器", "related": ["NVAE"],
                                   "order": [], "description": ""}
-    assert shown["posts"] == {"some-id": {"title": "标题", "date": None, "series": None, "accept": []}}
+    assert shown["posts"] == {"some-id": {"title": "标题", "date": None, "series": None, "url": "",
+                                          "accept": []}}
     assert shown["paper"] == {"width": "90mm", "height": "120mm"}
     assert shown["fonts"]["cjk_serif"] == config.FontsConfig().cjk_serif
 
@@ -179,7 +180,9 @@ def test_config_prints_settings_in_effect_and_defaults(tmp_path, capsys):
     assert set(defaults["series"][0]) == set(field_types(config.SeriesConfig))
     assert set(defaults["posts"]["<id>"]) == set(field_types(config.PostOverride))
     flat = " ".join(line.strip("# ") for line in out.splitlines() if line.lstrip().startswith("#"))
-    for cls in (config.Config, config.SeriesConfig, config.PostOverride, config.FontsConfig, config.BlogConfig):
+    assert defaults["volumes"] == "none"  # the single book; a volume's keys are listed, commented out
+    for cls in (config.Config, config.SeriesConfig, config.PostOverride, config.FontsConfig, config.BlogConfig,
+                config.VolumeConfig):
         assert set(field_docs(cls)) >= set(field_types(cls)), f"{cls.__name__}: a setting has no docstring"
         for name in field_types(cls):
             assert field_docs(cls)[name] in flat
