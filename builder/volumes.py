@@ -42,10 +42,10 @@ class VolumeRun:
         self._book: Optional[Book] = None
         self._written: Optional[frozenset] = None  # the rejections the chapter files were written with
 
-    def book(self) -> Book:
+    def book(self, dry_run: bool = False) -> Book:
         with self.lock:
             if self._book is None:
-                self._book = load_book(self.cfg, self.opts.dry_run)
+                self._book = load_book(self.cfg, dry_run)
             return self._book
 
     def chapters(self, book: Book, opts: Options, state: BuildState) -> RenderReport:
@@ -90,7 +90,7 @@ class VolumeOutput(Output):
         return digest(inputs_digest(self.cfg, "pdf"), self.name, repr(sorted(self.run.built)))
 
     def load(self) -> Book:
-        return self.run.book()
+        return self.run.book(self.opts.dry_run)
 
     def render(self, book: Book, state: BuildState) -> Rendered:
         if self.opts.dry_run:
@@ -207,7 +207,7 @@ def build_volumes(cfg: Config, opts: Options, keys: Optional[list[str]] = None) 
     state = BuildState.load(cfg.build_dir)
     order = list(outputs)
     if opts.always_make or not all(state.up_to_date(o.name, o.inputs(), o.target) for o in outputs):
-        book = run.book()  # a volume whose parts have no posts has nothing to build
+        book = run.book(opts.dry_run)  # a volume whose parts have no posts has nothing to build
         for o in [o for o in outputs if not volume_parts(book, o.volume)]:
             print(f"{cfg.path.name}: warning: volume '{o.volume.key}' has no chapters (its parts have no posts); "
                   "not built", file=opts.out)
