@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: pdf
 
-deps: deb-deps $(VENV)/.installed
+deps: deb-deps $(VENV)/.installed $(VENV)/.compiled
 
 # Install only the Debian packages that are missing; a second run does nothing.
 deb-deps:
@@ -41,6 +41,12 @@ $(VENV)/.installed: pyproject.toml
 	@[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[test]'
+	@touch $@
+
+# An editable install leaves the package uncompiled; where PYTHONDONTWRITEBYTECODE is set, every `book`
+# command would compile it again (a tenth of a second). Compiled once here (stale files are just ignored).
+$(VENV)/.compiled: $(VENV)/.installed $(wildcard builder/*.py builder/*/*.py)
+	@$(VENV)/bin/python -m compileall -q builder
 	@touch $@
 
 pdf: deps

@@ -132,14 +132,16 @@ def recorded(workdir: Path, jobname: str) -> tuple[list[Path], set[Path]]:
         text = (workdir / f"{jobname}.fls").read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return [], set()
-    read: dict[Path, None] = {}
-    written: set[Path] = set()
+    read: dict[str, None] = {}  # names as TeX wrote them (thousands of lines, a few hundred names)
+    written: set[str] = set()
     for line in text.splitlines():
-        kind, _, name = line.partition(" ")
-        if kind in ("INPUT", "OUTPUT") and name:
-            path = Path(os.path.normpath(workdir / name))
-            (read.__setitem__(path, None) if kind == "INPUT" else written.add(path))
-    return list(read), written
+        if line.startswith("INPUT "):
+            read.setdefault(line[6:], None)
+        elif line.startswith("OUTPUT "):
+            written.add(line[7:])
+    base = str(workdir)
+    paths = {name: Path(os.path.normpath(os.path.join(base, name))) for name in set(read) | written if name}
+    return [paths[name] for name in read if name], {paths[name] for name in written if name}
 
 
 def settling_files(workdir: Path, jobname: str) -> dict[str, Optional[str]]:
