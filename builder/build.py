@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import os
-import pickle
 import shutil
 import sys
 import threading
@@ -21,7 +20,7 @@ from .index import STOPWORDS_FILE, TermMarker, find_terms, load_stopwords
 from .ingest import read_posts
 from .latex import STYLE_FILES, RenderReport, render_book, render_chapters
 from .model import Book, Diagnostic, Location, printable
-from .parsecache import CACHE_DIR, ParseCache
+from .parsecache import CACHE_DIR, ParseCache, kept
 from .series import build_book
 from .stylefiles import style_file
 from .stamps import (BuildState, content_key, digest, file_digest, inputs_digest, styles_digest, target_output,
@@ -202,21 +201,9 @@ def book_terms(book: Book, cfg: Config, dry_run: bool = False) -> list:
     stopwords = style_file(cfg, STOPWORDS_FILE)
     key = digest(tool_digest(), file_digest(cfg.path), file_digest(stopwords),
                  *(f"{p}\0{file_digest(p)}" for p in source_files(cfg)))
-    kept = cfg.build_dir / TERMS_FILE
-    try:
-        stored_key, terms = pickle.loads(kept.read_bytes())
-        if stored_key == key:
-            return terms
-    except Exception:  # none yet, or another Python's: find them
-        pass
-    terms = find_terms(book, cfg.glossary, cfg.index_terms, cfg.index_ignore,
-                       stopwords=load_stopwords(stopwords.parent), readings=cfg.index_pinyin)
-    if not dry_run:
-        cfg.build_dir.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}")
-        tmp.write_bytes(pickle.dumps((key, terms), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, kept)
-    return terms
+    return kept(cfg.build_dir / TERMS_FILE, key, lambda: find_terms(
+        book, cfg.glossary, cfg.index_terms, cfg.index_ignore, stopwords=load_stopwords(stopwords.parent),
+        readings=cfg.index_pinyin), write=not dry_run)
 
 
 def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState, verdicts: Verdicts,

@@ -1,16 +1,39 @@
-"""Parsed dumps kept between builds, keyed by the dump's bytes and the tool: an edit re-parses one dump, not all."""
+"""Work kept between builds by the digest of what it was made from: each dump's parsed posts, the book's terms."""
 from __future__ import annotations
 
 import os
 import pickle
 import threading
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .ingest import parse_file
 from .model import Diagnostic, Post
 from .stamps import digest
 
 CACHE_DIR = ".parsed"  # under build/; written by this tool only (pickle: never point it at others' files)
+T = TypeVar("T")
+
+
+def kept(path: Path, key: str, make: Callable[[], T], write: bool = True) -> T:
+    """make()'s result, stored in `path` with `key` and read back while the key is the same (a dry run
+    writes nothing; a store that cannot be written costs only the next build's time)."""
+    try:
+        stored_key, value = pickle.loads(path.read_bytes())
+        if stored_key == key:
+            return value
+    except Exception:  # not there yet, or written by another version of Python: make it
+        pass
+    value = make()
+    if write:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")  # outputs built side by side
+            tmp.write_bytes(pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, path)
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass
+    return value
 
 
 class ParseCache:
@@ -22,28 +45,17 @@ class ParseCache:
 
     def parse(self, path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
         try:
-            key = digest(self.tool, display, path.read_bytes()) + ".pickle"
+            key = digest(self.tool, display, path.read_bytes())
         except OSError:
             return parse_file(path, display, diags)  # (which says what is wrong with the file)
-        self.used.add(key)
-        try:
-            posts, found = pickle.loads((self.folder / key).read_bytes())
-            diags.extend(found)
-            return posts
-        except Exception:  # not there yet, or written by another version of Python: parse
-            pass
-        found: list[Diagnostic] = []
-        posts = parse_file(path, display, found)
+        self.used.add(key + ".pickle")
+
+        def parse() -> tuple[list[Post], list[Diagnostic]]:
+            found: list[Diagnostic] = []
+            return parse_file(path, display, found), found
+
+        posts, found = kept(self.folder / f"{key}.pickle", key, parse, self.write)
         diags.extend(found)
-        if not self.write:
-            return posts
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
-            tmp.write_bytes(pickle.dumps((posts, found), protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.folder / key)
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass  # a cache that cannot be written costs only the next build's time
         return posts
 
     def prune(self) -> None:

@@ -119,8 +119,12 @@ class PdfOutput(Output):
         changed, manifest = splice.changed_chapters(work, self.cfg.chapters_dir, ids)
         if changed is None:
             return None
-        return splice.splice(work, self.cfg.chapters_dir, ids, changed, manifest, pass_time_limit(self.cfg, self.opts),
-                             lambda message: say(self.opts, message))
+        progress = Progress(out=self.opts.out, quiet=self.opts.quiet)
+        try:
+            return splice.splice(work, self.cfg.chapters_dir, ids, changed, manifest,
+                                 pass_time_limit(self.cfg, self.opts), lambda message: say(self.opts, message), progress)
+        finally:
+            progress.close()
 
 
 MISSING_GLYPH_RE = re.compile(r"Missing character: There is no (.+?) \(U\+([0-9A-Fa-f]+)\)")

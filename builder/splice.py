@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import procs
+from .passes import STATE_SUFFIX, makeindex_command, run_step, xelatex_command
+from .progress import Progress
 from .stamps import digest, file_digest
-from .passes import STATE_SUFFIX
 from .texrun import ERROR_RE, RUNNING_MARKER, tex_environment
 
 # How it works (README, "make-style builds"): each chapter is an \include, so TeX keeps its labels, contents
@@ -109,7 +108,7 @@ def _index_page(line: str) -> str:
 
 
 def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], manifest: dict,
-           timeout: float, say) -> Optional[Spliced]:
+           timeout: float, say, progress: Progress) -> Optional[Spliced]:
     """Set the changed chapters with the front and back matter, until TeX's files settle, and splice; or None."""
     if not changed:  # a dump changed, but nothing TeX reads: the last PDF is this one
         return Spliced(pdf=work / "book.pdf", log="\n".join(manifest.get("facts", [])), pages=manifest.get("pages", 0),
@@ -129,6 +128,7 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
     # \includeonly before the class: the book's own file, unchanged, with every other chapter left out.
     (work / f"{PART_JOB}.tex").write_text("\\includeonly{%s}\\input{book.tex}\n" % ",".join(changed), encoding="utf-8")
     passes = index_runs = 0
+    env = tex_environment([chapters_dir])
     index_now = sorted(old_index)
     marker = work / RUNNING_MARKER
     log = ""
@@ -141,14 +141,13 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
             if (work / "book.out").exists():  # the outline as the whole book has it (the job writes only its own)
                 shutil.copyfile(work / "book.out", work / f"{PART_JOB}.out")
             passes += 1
-            say(f"xelatex pass {passes}: {len(changed)} changed chapter(s) with the front and back matter")
+            label = f"xelatex pass {passes}: {len(changed)} changed chapter(s) with the front and back matter"
             marker.write_text("splice", encoding="utf-8")
-            code, out, _, timed_out = procs.run(
-                ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-                 f"{PART_JOB}.tex"], timeout, cwd=work, env=tex_environment([chapters_dir]), stdin=subprocess.DEVNULL)
+            step = run_step(xelatex_command(PART_JOB, pdf=True), work, env, timeout, progress, label)
+            progress.finish(f"{label}, {step.page} pages")
             marker.unlink(missing_ok=True)
-            log = _read(work / f"{PART_JOB}.log") or out
-            if timed_out or code != 0 or ERROR_RE.search(log) or not (work / f"{PART_JOB}.pdf").exists():
+            log = _read(work / f"{PART_JOB}.log")
+            if step.timed_out or step.code != 0 or ERROR_RE.search(log) or not (work / f"{PART_JOB}.pdf").exists():
                 say("splice: the changed chapters did not set alone; setting the whole book")
                 return _undo(work, auxes, changed)
             moved = [pid for pid in changed if folio_range(_read(work / f"{pid}.aux"), pid) != ranges[pid]
@@ -157,14 +156,12 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
                 say(f"splice: chapter {moved[0]} changed its pages or headings; setting the whole book")
                 return _undo(work, auxes, changed)
             index = kept_index + _read(work / f"{PART_JOB}.idx").splitlines()
-            if sorted(index) != index_now:
-                (work / f"{PART_JOB}-all.idx").write_text("".join(l + "\n" for l in index), encoding="utf-8")
+            if sorted(index) != index_now:  # the whole book's entries, sorted as a full build sorts them
+                (work / f"{PART_JOB}.idx").write_text("".join(l + "\n" for l in index), encoding="utf-8")
                 index_runs += 1
-                say("makeindex: index entries changed, sorting the index")
-                code, _, _, _ = procs.run(["makeindex", "-q", "-s", "sciblog.ist", "-t", f"{PART_JOB}.ilg",
-                                           "-o", f"{PART_JOB}.ind", f"{PART_JOB}-all.idx"], timeout, cwd=work,
-                                          env=tex_environment([chapters_dir]), stdin=subprocess.DEVNULL)
-                if code != 0:
+                progress.step("makeindex: index entries changed, sorting the index")
+                made = run_step(makeindex_command(PART_JOB), work, env, timeout, progress)
+                if made.timed_out or made.code != 0:
                     return _undo(work, auxes, changed)
                 index_now = sorted(index)
             if _settled_state(work, changed) == before:

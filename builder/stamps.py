@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -30,8 +31,10 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
 
 
+@functools.lru_cache(maxsize=None)
 def tool_digest() -> str:
-    """The tool's own version: its release plus the bytes of its code and data (the MathJax table)."""
+    """The tool's own version: its release plus the bytes of its code and data (the MathJax table); read once
+    per process (the code that runs is the code that was imported)."""
     package = Path(__file__).parent
     files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts)
     return digest(__version__, *(str(p.relative_to(package)).encode() + p.read_bytes() for p in files))

@@ -61,6 +61,20 @@ def seed_book(root: Path) -> Path:
     return root / "book.yaml"
 
 
+def started(monkeypatch, skip: tuple[str, ...] = ()) -> list[str]:
+    """The programs the build starts from now on, in order (each still runs); names in `skip` left out."""
+    names: list[str] = []
+    real = subprocess.Popen
+
+    def recording(cmd, *args, **kwargs):
+        name = str(cmd[0]).rsplit("/", 1)[-1]
+        if name not in skip:
+            names.append(name)
+        return real(cmd, *args, **kwargs)
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    return names
+
+
 def run_book(cfg_path: Path, *args: str) -> int:
     return main(["--config", str(cfg_path), *args])
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import struct
-import subprocess
 import zipfile
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from builder import config
 from builder.build import load_book
 from builder.model import post_formulas
-from conftest import make_book, need_tex, run_book
+from conftest import make_book, need_tex, run_book, started
 from fixtures_text import NUMBERING
 from test_epub import epubcheck, xhtml_files
 
@@ -87,18 +86,6 @@ def test_inline_images_sit_on_the_baseline_tex_gives_them(tmp_path):
     assert em(text, "height") > em(x, "height")  # the Chinese characters are there, at full height
     log = (tmp_path / "build" / "math-images" / "tex" / "formulas.log").read_text(encoding="utf-8")
     assert "Missing character" not in log
-
-
-def started(monkeypatch) -> list[str]:
-    """The programs the build starts, in order (each still runs)."""
-    names: list[str] = []
-    real = subprocess.Popen
-
-    def recording(cmd, *args, **kwargs):
-        names.append(str(cmd[0]).rsplit("/", 1)[-1])
-        return real(cmd, *args, **kwargs)
-    monkeypatch.setattr(subprocess, "Popen", recording)
-    return names
 
 
 def test_numbers_refs_and_a_rebuild_that_sets_only_new_formulas(tmp_path, monkeypatch, capsys):

@@ -1,14 +1,13 @@
 """`book preview`: one chapter's pages, the same as in the full book (folios, equation numbers, links)."""
 from __future__ import annotations
 
-import re
 import subprocess
 
 import pytest
 
 from builder import config
 from builder.build import load_book
-from conftest import make_book, need_tex, run_book, seed_book
+from conftest import make_book, need_tex, run_book
 from fixtures_text import FORMAT_A
 
 

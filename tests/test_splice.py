@@ -2,25 +2,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-import builder.procs
-from conftest import need_tex, pdf_text, run_book, seed_book
+from conftest import pdf_text, run_book, started
 
 EDITED = "excerpts/000_533a38e5cfb58e24.txt"  # a chapter of the first part: many chapters come after it
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The seed book built once (full build); each test works on a copy."""
-    need_tex()
-    root = tmp_path_factory.mktemp("splicebase")
-    cfg_path = seed_book(root)
-    assert run_book(cfg_path, "pdf", "-q") == 0
-    return root
+def built(seed_pdf):
+    """The seed book built once for the session (a full build); each test works on a copy."""
+    return seed_pdf[0].parent
 
 
 @pytest.fixture
@@ -38,18 +32,9 @@ def edit(root: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def started(monkeypatch):
-    """The programs each build starts (the TeX runner, the splice and makeindex all go through procs)."""
-    names: list[str] = []
-    popen = subprocess.Popen
-
-    def record(cmd, *args, **kwargs):
-        if cmd[0] != "/bin/sh":  # (the watcher that kills a child's group with this process)
-            names.append(Path(cmd[0]).name)
-        return popen(cmd, *args, **kwargs)
-
-    monkeypatch.setattr(builder.procs.subprocess, "Popen", record)
-    return names
+def programs(monkeypatch):
+    """The programs each build starts (but the watcher shell each child gets)."""
+    return started(monkeypatch, skip=("sh",))
 
 
 def cold_text(root: Path, tmp_path: Path) -> str:
@@ -89,36 +74,36 @@ def structure(pdf: Path) -> tuple:
     return labels, dests, outline(reader.outline), links
 
 
-def test_one_edit_is_spliced_in_one_pass_and_equals_a_cold_build(book, tmp_path, started, capsys):
+def test_one_edit_is_spliced_in_one_pass_and_equals_a_cold_build(book, tmp_path, programs, capsys):
     edit(book, "牛顿下降\n", "牛顿下降\n这是新加的一句话。\n")
     assert run_book(book / "book.yaml", "pdf") == 0
     err = capsys.readouterr().err
     assert "1 TeX pass(es), 0 index run(s); 1 changed chapter(s) set with the front and back matter, spliced in" in err, err
-    assert started == ["xelatex"], started  # one short pass
+    assert programs == ["xelatex"], programs  # one short pass
     spliced = book / "build" / "book.pdf"
     assert "这是新加的一句话" in pdf_text(spliced)
     assert pdf_text(spliced) == cold_text(book, tmp_path)
     assert structure(spliced) == structure(tmp_path / "cold" / "build" / "book.pdf")
 
 
-def test_an_edit_that_changes_the_index_reruns_makeindex_and_equals_a_cold_build(book, tmp_path, started, capsys):
+def test_an_edit_that_changes_the_index_reruns_makeindex_and_equals_a_cold_build(book, tmp_path, programs, capsys):
     before = pdf_text(book / "build" / "book.pdf")
     edit(book, "牛顿下降\n", "牛顿下降\n这里顺带提一句梯度裁剪。\n")  # a glossary term new to this chapter
     assert run_book(book / "book.yaml", "pdf") == 0
     err = capsys.readouterr().err
     assert "2 TeX pass(es), 1 index run(s)" in err and "spliced in" in err, err
-    assert [p for p in started if p != "pdftotext"] == ["xelatex", "makeindex", "xelatex"], started
+    assert [p for p in programs if p != "pdftotext"] == ["xelatex", "makeindex", "xelatex"], programs
     text = pdf_text(book / "build" / "book.pdf")
     assert text != before and text == cold_text(book, tmp_path)
 
 
-def test_an_edit_that_moves_pages_builds_the_whole_book(book, tmp_path, started, capsys):
+def test_an_edit_that_moves_pages_builds_the_whole_book(book, tmp_path, programs, capsys):
     edit(book, "牛顿下降\n", "牛顿下降\n" + "".join(f"新加的第{n}段，足够长的一段话，把这一章推到下一页去。\n\n"
                                                       for n in range(40)))
     assert run_book(book / "book.yaml", "pdf") == 0
     err = capsys.readouterr().err
     assert "changed its pages or headings; setting the whole book" in err, err
-    assert started.count("xelatex") >= 2  # the short pass, then the whole book's
+    assert programs.count("xelatex") >= 2  # the short pass, then the whole book's
     assert pdf_text(book / "build" / "book.pdf") == cold_text(book, tmp_path)
 
 

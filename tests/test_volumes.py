@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from pypdf import PdfReader
 from builder import config
 from builder.build import load_book
 from builder.tocseed import zh_numeral
-from conftest import make_book, need_tex, pdf_text, run_book, seed_book
+from conftest import make_book, need_tex, pdf_text, run_book, seed_book, started
 from fixtures_text import FORMAT_A
 
 # A post in the final part (a date without a year, 31 Dec: the last chapter, so the seed's numbers stay as they
@@ -45,17 +44,6 @@ def links(pdf: Path) -> list[dict]:
             if action is not None:
                 found.append({k: str(v) for k, v in action.items()})
     return found
-
-
-def started(monkeypatch) -> list[str]:
-    names: list[str] = []
-    real = subprocess.Popen
-
-    def recording(cmd, *args, **kwargs):
-        names.append(str(cmd[0]).rsplit("/", 1)[-1])
-        return real(cmd, *args, **kwargs)
-    monkeypatch.setattr(subprocess, "Popen", recording)
-    return names
 
 
 @pytest.fixture(scope="module")
