@@ -49,7 +49,7 @@ def pages(pdf: Path) -> int:
 
 
 def tex_env(project: Path) -> dict:
-    from builder.texrun import tex_environment
+    from builder.tex.sandbox import tex_environment
     return tex_environment([project / "chapters"])
 
 
@@ -79,8 +79,17 @@ def one_pass_time(project: Path) -> float:
 def markdown_of(project: Path) -> str:
     """The same posts as plain Markdown, the way a user feeds pandoc by hand."""
     from builder import config
-    from builder.build import load_book
-    from builder.model import DisplayMath, Figure, Heading, ListBlock, Logo, Math, Paragraph, Text
+    from builder.build.book import load_book
+    from builder.model.content import (
+        DisplayMath,
+        Figure,
+        Heading,
+        ListBlock,
+        Logo,
+        Math,
+        Paragraph,
+        Text,
+    )
 
     def inline(pieces):
         out = []
@@ -138,7 +147,7 @@ def python_peak_mb(project: Path, args: Optional[list[str]] = None) -> float:
 
 def synthetic_excerpts(factor: int, dest: Path) -> Path:
     """The seed dumps copied `factor` times; each copy's titles get a suffix, so every copy is a distinct post."""
-    from builder.ingest import read_posts
+    from builder.read.posts import read_posts
     dest.mkdir(parents=True)
     for seed in sorted((ROOT / "excerpts").glob("*.txt")):
         text = seed.read_text(encoding="utf-8")

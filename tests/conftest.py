@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixtures_text import NUMBERING
 
 from builder import config
-from builder.cli import main
-from fixtures_text import NUMBERING
+from builder.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "excerpts"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from builder.blocks import build_blocks
-from builder.code import is_code_line, split_code
-from builder.model import CodeBlock, DisplayMath, Figure, Heading, Paragraph, Table
+from builder.model.content import CodeBlock, Figure, Heading, Paragraph, Table
+from builder.read.blocks import build_blocks
+from builder.read.code import is_code_line, split_code
 
 
 def kinds(lines, gaps=False):

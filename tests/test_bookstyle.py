@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import make_book, pdf_text, run_book
 
-from builder.kinds import table_has_head
-from builder.latex import ChapterRenderer, title_breaks
-from builder.latexblocks import CODE_KEEP_WHOLE, code_tex, table_tex
-from builder.index import Term, TermMarker
-from builder.links import describe_links
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
-from builder.model import CodeBlock, Location, Table, Text
-from builder.texescape import escape_code
-from builder.typography import cjk_latin_boundary, cjk_punctuation, title_punctuation
-from conftest import make_book, pdf_text, run_book
+from builder.model.content import CodeBlock, Location, Table, Text
+from builder.read.kinds import table_has_head
+from builder.render.latex.blocks import CODE_KEEP_WHOLE, code_tex, table_tex
+from builder.render.latex.chapter import ChapterRenderer, title_breaks
+from builder.render.latex.texescape import escape_code
+from builder.render.presentation import title_punctuation
+from builder.series.index import Term, TermMarker
+from builder.series.links import describe_links
+from builder.text.typography import cjk_latin_boundary, cjk_punctuation
 
 SELF_CITING = """\
 路径积分系列：2.自由粒子
@@ -63,7 +64,7 @@ def test_a_post_citing_itself_gets_no_link(tmp_path):
 
 def test_describe_links_names_a_self_citation(tmp_path):
     from builder import config
-    from builder.build import load_book
+    from builder.build.book import load_book
 
     cfg = make_book(tmp_path, {"a.txt": SELF_CITING})
     text = describe_links(load_book(config.load(cfg)))

@@ -1,10 +1,12 @@
 """`book check`: text that is in the PDF is found, wherever the book's own additions put it; missing text is not."""
 from __future__ import annotations
 
-from builder import check, config
-from builder.build import load_book
-from builder.check import find_run
 from conftest import make_book, run_book, seed_book
+
+from builder import config
+from builder.build import check
+from builder.build.book import load_book
+from builder.build.check import find_run
 
 TITLE = "原来是这么一回事"
 

@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import run_book
 
 BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell")

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-
-from builder.cli import main
-from builder.cliargs import BUILDS, OTHERS, parser
-from builder.config import Config
 from conftest import ROOT, SEEDS, need_tex, pdf_text
+
+from builder.cli.args import BUILDS, OTHERS, parser
+from builder.cli.main import main
+from builder.config.settings import Config
 
 
 def book(*args: str) -> subprocess.CompletedProcess:
@@ -29,6 +29,7 @@ def test_init_then_pdf_from_the_excerpts_folder(tmp_path, monkeypatch, capsys):
     assert "title: mybook" in written and "科学空间" not in written and "苏剑林" not in written
     # editors complete keys: the first line points to the schema written beside it, which the file satisfies
     import json
+
     import jsonschema
     import yaml
     assert written.startswith("# yaml-language-server: $schema=book.schema.json\n")
@@ -156,7 +157,8 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
 
 def test_output_lines_pass_a_live_display_through_and_prefix_otherwise():
     import io
-    from builder.build import OutputLines
+
+    from builder.build.options import OutputLines
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -178,7 +180,8 @@ def test_output_lines_pass_a_live_display_through_and_prefix_otherwise():
 
 def test_a_message_naming_its_output_is_not_prefixed_twice():
     import io
-    from builder.build import OutputLines
+
+    from builder.build.options import OutputLines
     pipe = io.StringIO()
     OutputLines(pipe, set(), "epub: ").write("epub: 84 formulas, 84 as MathML\nwrote build/book.epub\n")
     assert pipe.getvalue() == "epub: 84 formulas, 84 as MathML\nepub: wrote build/book.epub\n"

@@ -9,15 +9,16 @@ import subprocess
 
 import pytest
 import yaml
+from conftest import MINIMAL_YAML, ROOT, make_book, pdf_text, run_book, seed_book
+from fixtures_text import FORMAT_A
 from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
-from builder import config, fonts, paper
-from builder.configcheck import Loader, field_types
-from builder.configdoc import field_docs, schema
-from builder.latex import render_preamble
-from conftest import MINIMAL_YAML, ROOT, make_book, pdf_text, run_book, seed_book
-from fixtures_text import FORMAT_A
+from builder import config
+from builder.config import fonts, paper
+from builder.config.describe import field_docs, schema
+from builder.config.loading import Loader, field_types
+from builder.render.latex.assembly import render_preamble
 
 ERROR_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): error: (?P<text>.+)$")
 

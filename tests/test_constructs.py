@@ -8,9 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import ROOT, make_book, need_tex, pdf_text
+from pypdf import PdfReader
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
-from builder import config
-from builder.build import load_book
-from builder.typography import printed_title
 from conftest import make_book, pdf_text, run_book
 from fixtures_text import FORMAT_A
+
+from builder import config
+from builder.build.book import load_book
+from builder.text.typography import printed_title
 
 
 def squash(text: str) -> str:

@@ -9,14 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from builder import config
-from builder.build import load_book
-from builder.epub import book_identifier
-from builder.tocseed import zh_numeral
-from builder.typography import printed_title
 from conftest import make_book, need_tex, run_book
 from fixtures_text import FORMAT_A, NUMBERING
+
+from builder import config
+from builder.build.book import load_book
+from builder.render.epub.document import book_identifier
+from builder.text.numerals import zh_numeral
+from builder.text.typography import printed_title
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 

@@ -6,13 +6,13 @@ import struct
 import zipfile
 
 import pytest
-
-from builder import config
-from builder.build import load_book
-from builder.model import post_formulas
 from conftest import make_book, need_tex, run_book, started
 from fixtures_text import NUMBERING
 from test_epub import epubcheck, xhtml_files
+
+from builder import config
+from builder.build.book import load_book
+from builder.model.book import post_formulas
 
 IMG_RE = re.compile(r'<img src="([^"]+)" class="math (inline|display)" style="([^"]*)" alt="([^"]*)" />')
 

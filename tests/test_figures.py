@@ -10,15 +10,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, make_book, need_tex, pdf_text, run_book
 from PIL import Image, ImageDraw
+from test_epub import epubcheck
 
 from builder import config
-from builder.build import chapter_stamps, load_book
-from builder.figures import examine, svg_converter, svg_data
-from builder.stamps import is_up_to_date
-from builder.texfail import Verdicts
-from conftest import ROOT, make_book, need_tex, pdf_text, run_book
-from test_epub import epubcheck
+from builder.build.book import load_book
+from builder.build.chapters import chapter_stamps
+from builder.build.diagnosis import Verdicts
+from builder.build.stamps import is_up_to_date
+from builder.series.figures import examine, svg_converter, svg_data
 
 SVD = "01-15-svd-fen-jie-yi-zi-bian"  # a real post with four figures (tests/realposts)
 SHORT = "2020-05-01-yi-pian-zhi-you-yi-zhang"  # one figure, whose image is broken

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import subprocess
 
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.blocks import split_inline
-from builder.ingest import read_posts
-from builder.model import Location
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
-from builder.texescape import escape
-from builder.texrun import tex_environment
-from conftest import ROOT
+from builder.model.content import Location
+from builder.read.blocks import split_inline
+from builder.read.posts import read_posts
+from builder.render.latex.texescape import escape
+from builder.tex.sandbox import tex_environment
 
 META = "By 苏剑林 | 2020-01-02 | 10位读者 | 引用"
 pieces = st.sampled_from(["$", "$$", "\\", "{", "}", "\\begin{equation}", "\\end{equation}", "\\label{x}", META,

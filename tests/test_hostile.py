@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from builder.passes import run_tex
 from conftest import ROOT, make_book, need_tex, pdf_text, run_book, seed_book
+
+from builder.tex.passes import run_tex
 
 HOSTILE = Path(__file__).parent / "hostile"
 PWNED = [Path("/tmp") / f"book-pwned-{n}" for n in ("title", "math", "display", "openout", "special", "lua")]
@@ -162,9 +162,9 @@ def test_specials_in_titles_and_html_in_epub(tmp_path):
 
 
 def test_internal_error_is_short_and_points_to_the_trace(tmp_path, monkeypatch, capsys):
-    import builder.build
+    import builder.build.chapters
     cfg_path = make_book(tmp_path, {"a.txt": (HOSTILE / "09_crlf_bom.txt").read_text(encoding="utf-8")})
-    monkeypatch.setattr(builder.build, "load_book", lambda cfg, *more: 1 / 0)
+    monkeypatch.setattr(builder.build.chapters, "load_book", lambda cfg, *more: 1 / 0)
     assert run_book(cfg_path, "chapters") == 3
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "full trace in" in err and "Traceback" not in err

@@ -10,10 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-
-from builder import texrun
-from builder.texescape import TEX_LINE_MAX, escape_prose, escape_verbatim, wrap_lines
 from conftest import ROOT, SEEDS, need_tex, pdf_text, run_book, seed_book
+
+from builder.render.latex.texescape import (
+    TEX_LINE_MAX,
+    escape_prose,
+    escape_verbatim,
+    wrap_lines,
+)
+from builder.tex import log as texlog
+from builder.tex import sandbox
 
 
 def post(title: str, body: str, date: str = "2021-03-06", readers: str = "1") -> str:
@@ -122,7 +128,7 @@ def test_kill_9_mid_pass_leaves_no_process_and_the_next_build_recovers(tmp_path)
     build = subprocess.Popen([sys.executable, "-m", "builder.cli", "--config", str(cfg_path), "pdf"], cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (work / texrun.RUNNING_MARKER).exists() or not _tex_processes(work):
+    while not (work / sandbox.RUNNING_MARKER).exists() or not _tex_processes(work):
         assert time.monotonic() < deadline and build.poll() is None, "TeX never started"
         time.sleep(0.05)
     time.sleep(0.3)  # mid-pass
@@ -187,12 +193,12 @@ def test_a_file_cut_by_a_crash_is_discarded_and_the_build_succeeds(tmp_path):
 
 
 def test_a_full_disk_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
-    import builder.build
+    import builder.build.chapters
     cfg_path = seed_book(tmp_path)
 
     def full(path, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
-    monkeypatch.setattr(builder.build, "write_if_changed", full)
+    monkeypatch.setattr(builder.build.chapters, "write_if_changed", full)
     assert run_book(cfg_path, "chapters") == 1
     err = capsys.readouterr().err
     assert "No space left on device; the previous outputs were left as they were" in err
@@ -200,14 +206,14 @@ def test_a_full_disk_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys)
 
 
 def test_terminal_only_errors_and_cut_files_are_recognised(tmp_path):
-    assert texrun.terminal_errors(["! Unable to read an entire line---bufsize=200000.\n",
+    assert texlog.terminal_errors(["! Unable to read an entire line---bufsize=200000.\n",
                                    "xdvipdfmx:fatal: File ended prematurely\n", "harmless\n"]) == [
         "Unable to read an entire line---bufsize=200000.", "xdvipdfmx:fatal: File ended prematurely"]
     log = "(./book.tex (./book.aux) (/x/chapters/2021-03-06-a.tex [3]) (/x/chapters/2021-03-07-b.tex [4]"
-    assert texrun.last_opened_file(log) == "2021-03-07-b"
+    assert texlog.last_opened_file(log) == "2021-03-07-b"
     (tmp_path / "book.aux").write_text("\\relax\n\\newlabel{a}{{1}{2}}\n\\newlabel{b}{{1", encoding="utf-8")
     (tmp_path / "book.toc").write_text("\\contentsline {chapter}{\\{x\\}}{1}{chapter.1}%\n", encoding="utf-8")
-    assert texrun.discard_cut_files(tmp_path, "book") == ["book.aux"]
+    assert sandbox.discard_cut_files(tmp_path, "book") == ["book.aux"]
     assert (tmp_path / "book.toc").exists() and not (tmp_path / "book.aux").exists()
 
 

@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-import builder.passes
 from conftest import run_book, seed_book
+
+import builder.tex.passes
 
 EDITED_POST = "2024-11-29-cong-hessian-jin-shi-kan-zi"
 
@@ -48,7 +48,7 @@ class NoTex:
 def test_noop_build_starts_no_tex_and_rewrites_nothing(built, monkeypatch, capsys):
     root = built.parent
     before = snapshot(root)
-    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.tex.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf") == 0
     assert "build/book.pdf is up to date" in capsys.readouterr().err
     assert changed(before, snapshot(root)) == set()
@@ -71,7 +71,7 @@ def test_a_change_that_reaches_no_tex_input_starts_no_tex(built, monkeypatch, ca
     built.write_text(built.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     pdf = built.parent / "build" / "book.pdf"
     before = pdf.read_bytes()
-    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.tex.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf") == 0
     assert "0 TeX pass(es), 0 index run(s)" in capsys.readouterr().err
     assert pdf.read_bytes() == before
@@ -110,7 +110,7 @@ def test_dry_run_changes_nothing(built, monkeypatch, capsys):
     root = built.parent
     add_sentence(built)
     before = snapshot(root)
-    monkeypatch.setattr(builder.passes.subprocess, "Popen", NoTex)
+    monkeypatch.setattr(builder.tex.passes.subprocess, "Popen", NoTex)
     assert run_book(built, "pdf", "-n") == 0
     err = capsys.readouterr().err
     assert f"would rewrite chapters/{EDITED_POST}.tex" in err
@@ -127,7 +127,7 @@ def test_always_make_reruns_tex_from_scratch(built, capsys):
 def test_outputs_built_side_by_side_keep_each_others_stamps(tmp_path):
     """`book all -j 2`: each output saves the state it loaded at its start; what the other recorded
     meanwhile (its stamp, the chapters' stamps) must survive."""
-    from builder.stamps import BuildState
+    from builder.build.stamps import BuildState
     out = tmp_path / "book.pdf"
     out.write_bytes(b"pdf")
     old = BuildState.load(tmp_path)

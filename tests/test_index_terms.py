@@ -5,11 +5,18 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, make_book, run_book
 
 from builder import config
-from builder.build import load_book
-from builder.index import Term, TermMarker, find_terms, load_stopwords, prose, sort_key
-from conftest import ROOT, make_book, run_book
+from builder.build.book import load_book
+from builder.series.index import (
+    Term,
+    TermMarker,
+    find_terms,
+    load_stopwords,
+    prose,
+    sort_key,
+)
 
 YAML = "title: 索引测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n"
 

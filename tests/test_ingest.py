@@ -1,12 +1,19 @@
 """Parser tests on the seed dumps: posts, titles, dates, and each quirk the seeds really have."""
 from __future__ import annotations
 
-
 import pytest
-
-from builder.ingest import read_posts
-from builder.model import DisplayMath, Figure, Heading, ListBlock, Logo, Paragraph, PostDate
 from conftest import SEEDS, make_book
+
+from builder.model.content import (
+    DisplayMath,
+    Figure,
+    Heading,
+    ListBlock,
+    Logo,
+    Paragraph,
+    PostDate,
+)
+from builder.read.posts import read_posts
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, make_book, need_tex, pdf_text
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from builder.build.diagnosis import blame_line
 from builder.mathtex import dialect, parse
-from builder.texfail import blame_line
-from conftest import ROOT, make_book, need_tex, pdf_text
 
 # Formulas our own check passes and TeX rejects, each different; MathJax rejects them too.
 TEX_REJECTS = [r"a^b^c", r"x_1_2", r"\frac{a}", r"\hline x", r"\overset{a}", r"\sqrt[3]", r"a\over b\over c",
@@ -146,9 +146,9 @@ def test_any_formula_typesets_or_is_shown_as_source_alone(tmp_path_factory, form
 def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
     """A formula whose error leaves a group open must not hide the verdicts on the formulas after it."""
     need_tex()
-    from builder.config import Config
-    from builder.latex import render_preamble
-    from builder.mathtex.probe import ProbeItem, probe
+    from builder.config.settings import Config
+    from builder.render.latex.assembly import render_preamble
+    from builder.tex.probe import ProbeItem, probe
     # `\text{a_b}` is what the book once gave TeX for MathJax's `\text{a_b}`: its errors delete closing braces.
     sources = [r"$x^2$", r"$\text{a_b}(x)$", r"$y_1$", r"$a^b^c$", r"$\frac{1}{2}$", r"$x_1_2$", r"$z$"]
     items = [ProbeItem(str(k), source, False) for k, source in enumerate(sources)]
@@ -160,9 +160,9 @@ def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
 def test_a_formula_that_keeps_tex_busy_costs_only_itself(tmp_path):
     """The check's runs have a time limit; one that runs out is halved until the culprit is alone."""
     need_tex()
-    from builder.config import Config
-    from builder.latex import render_preamble
-    from builder.mathtex.probe import ProbeItem, probe
+    from builder.config.settings import Config
+    from builder.render.latex.assembly import render_preamble
+    from builder.tex.probe import ProbeItem, probe
     loop = r"$\def\sbloop{\sbloop}\sbloop$"  # raw TeX: the book's own parser would never let this through
     items = [ProbeItem("good", "$x^2$", False), ProbeItem("loop", loop, False), ProbeItem("bad", "$a^b^c$", False),
              ProbeItem("also good", r"$\frac{1}{2}$", False)]
@@ -187,6 +187,7 @@ def test_every_command_the_table_accepts_typesets_in_latex(tmp_path):
     need_tex()
     sys.path.insert(0, str(ROOT / "tools"))
     import json
+
     import mathjax_table
     table = json.loads(dialect.TABLE_FILE.read_text(encoding="utf-8"))
     accepted = {k for k, v in table["commands"].items() if v.get("sample") and not v.get("tex_error")}
@@ -198,8 +199,8 @@ def test_every_command_the_table_accepts_typesets_in_latex(tmp_path):
 
 def test_errors_in_contents_labels_and_overview_lead_back_to_titles(tmp_path):
     from builder import config
-    from builder.build import load_book
-    from builder.texfail import Diagnosis, Verdicts
+    from builder.build.book import load_book
+    from builder.build.diagnosis import Diagnosis, Verdicts
     dump = ("第一篇\nBy 测试者 | 2021-05-01 | 5位读者 | 引用开头的文字。\n小节标题\n小节的正文，很长的一句话。\n"
             "第二篇\nBy 测试者 | 2021-05-02 | 5位读者 | 引用另一篇的文字。\n")
     cfg_path = make_book(tmp_path, {"a.txt": dump}, "title: 测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n")

@@ -5,13 +5,13 @@ import json
 
 import pytest
 
-from builder.blocks import build_blocks, split_inline
 from builder.mathtex import MacroTable, dialect, parse
 from builder.mathtex import latex as mlatex
 from builder.mathtex.find import display_opener, find_inline
 from builder.mathtex.lexer import tokenize
 from builder.mathtex.numbering import Numbering
-from builder.model import DisplayMath, Location, Math, Paragraph
+from builder.model.content import DisplayMath, Location, Math, Paragraph
+from builder.read.blocks import build_blocks, split_inline
 
 LOC = Location("t.txt", 1)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import builder.passes
-from builder.passes import MAX_PASSES, run_tex
+import builder.tex.passes
+from builder.tex.passes import MAX_PASSES, run_tex
 
 pytestmark = pytest.mark.usefixtures("require_tex")
 
@@ -43,12 +43,12 @@ def doc(tmp_path: Path, text: str, name: str = "doc") -> Path:
 def commands(monkeypatch) -> list[list[str]]:
     """Every command the driver starts, in order."""
     started: list[list[str]] = []
-    real = builder.passes.run_step
+    real = builder.tex.passes.run_step
 
     def recording(cmd, *args, **kwargs):
         started.append(cmd)
         return real(cmd, *args, **kwargs)
-    monkeypatch.setattr(builder.passes, "run_step", recording)
+    monkeypatch.setattr(builder.tex.passes, "run_step", recording)
     return started
 
 
@@ -130,7 +130,7 @@ def test_a_pass_that_writes_no_aux_gets_its_pdf_from_the_xdv(tmp_path, commands)
 
 
 def test_progress_lines(tmp_path):
-    from builder.progress import Progress
+    from builder.util.progress import Progress
     out = io.StringIO()
     work = doc(tmp_path, INDEXED.replace("BODY", r"Alpha\index{alpha}."))
     assert run_tex(work, "doc", [], timeout=60, progress=Progress(out=out, live=False)).ok

@@ -4,11 +4,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
-from builder import config
-from builder.build import load_book
 from conftest import make_book, need_tex, run_book
 from fixtures_text import FORMAT_A
+
+from builder import config
+from builder.build.book import load_book
 
 
 def pages_text(pdf) -> list[str]:
@@ -69,8 +69,9 @@ def test_preview_watch_previews_again_on_a_save(long_book):
     import io
     import threading
     import time
-    from builder.build import Options
-    from builder.preview import watch_preview
+
+    from builder.build.options import Options
+    from builder.build.preview import watch_preview
 
     cfg_path, _ = long_book
     cfg = config.load(cfg_path)

@@ -11,12 +11,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from builder import config
-from builder.build import load_book
-from builder.model import post_formulas
 from conftest import ROOT, need_tex, pdf_text
 from test_epub import epubcheck
+
+from builder import config
+from builder.build.book import load_book
+from builder.model.book import post_formulas
 
 CORPUS = Path(__file__).parent / "realposts"
 YAML = ("title: 科学空间真实文章\nauthor: 苏剑林\nsources: [excerpts/*.txt]\n"

@@ -5,12 +5,12 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import make_book, run_book
+from fixtures_text import FORMAT_A
 
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
-from builder.texescape import escape
-from conftest import make_book, run_book
-from fixtures_text import FORMAT_A
+from builder.render.latex.texescape import escape
 
 GOLDEN = Path(__file__).parent / "golden"
 

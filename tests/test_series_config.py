@@ -1,13 +1,13 @@
 """Series grouping and order, and book.yaml validation."""
 from __future__ import annotations
 
-
 import pytest
+from conftest import ROOT, make_book, run_book, seed_book
 
 from builder import config
-from builder.build import load_book
-from builder.series import chinese_number, series_number
-from conftest import ROOT, make_book, run_book, seed_book
+from builder.build.book import load_book
+from builder.series.parts import series_number
+from builder.text.numerals import chinese_number
 
 
 @pytest.mark.parametrize("text, value", [("十五", 15), ("六", 6), ("二十三", 23), ("一百零二", 102), ("4", 4)])

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import pdf_text, run_book, started
 
 EDITED = "excerpts/000_533a38e5cfb58e24.txt"  # a chapter of the first part: many chapters come after it

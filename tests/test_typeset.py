@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 import zipfile
 
-from pypdf import PdfReader
-
 from conftest import make_book, pdf_text, run_book
+from pypdf import PdfReader
 
 CITING = """\
 变分自编码器(一):原来是这么一回事

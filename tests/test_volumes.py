@@ -6,13 +6,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import make_book, need_tex, pdf_text, run_book, seed_book, started
+from fixtures_text import FORMAT_A
 from pypdf import PdfReader
 
 from builder import config
-from builder.build import load_book
-from builder.tocseed import zh_numeral
-from conftest import make_book, need_tex, pdf_text, run_book, seed_book, started
-from fixtures_text import FORMAT_A
+from builder.build.book import load_book
+from builder.text.numerals import zh_numeral
 
 # A post in the final part (a date without a year, 31 Dec: the last chapter, so the seed's numbers stay as they
 # are) citing a chapter of the diffusion series and one of the transformer series.

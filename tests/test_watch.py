@@ -5,11 +5,12 @@ import threading
 import time
 from contextlib import contextmanager
 
-from builder import config
-from builder.build import Options
-from builder.watch import watch
 from conftest import make_book
 from fixtures_text import FORMAT_A
+
+from builder import config
+from builder.build.options import Options
+from builder.build.watch import watch
 
 
 def wait_for(predicate, timeout=10.0):

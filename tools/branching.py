@@ -41,9 +41,9 @@ def braced_groups(sample: str) -> list[tuple[int, int]]:
 
 
 def cases() -> list[tuple[str, str]]:
-    from builder.latex import inline_tex
     from builder.mathtex import formula as mformula
-    from builder.model import Post
+    from builder.model.book import Post
+    from builder.render.latex.chapter import inline_tex
 
     table = json.loads((ROOT / "builder" / "mathtex" / "mathjax_table.json").read_text(encoding="utf-8"))
     post = Post(id="p", title="p", date=None, readers=None, author=None, blocks=[], loc=None)
@@ -60,9 +60,9 @@ def cases() -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    from builder.config import load
-    from builder.latex import render_preamble
-    from builder.texrun import tex_environment
+    from builder.config.loading import load
+    from builder.render.latex.assembly import render_preamble
+    from builder.tex.sandbox import tex_environment
 
     items = cases()
     body = [r"\newcount\sbticks \def\sbtick{\global\advance\sbticks1 x}", r"\begin{document}"]

@@ -133,7 +133,14 @@ def build_table(raw: dict, mathjax: Path) -> dict:
 
 def sample_arguments(name: str, sample: str) -> int:
     """How many braced arguments follow the command in MathJax's sample (`\\frac{x}{y}`: 2)."""
-    from builder.mathtex.lexer import CS, OPEN, argument, optional_argument, skip_spaces, tokenize
+    from builder.mathtex.lexer import (
+        CS,
+        OPEN,
+        argument,
+        optional_argument,
+        skip_spaces,
+        tokenize,
+    )
     try:
         tokens = tokenize(sample)
     except ValueError:
@@ -176,11 +183,11 @@ CONTEXT_WRAP = {  # context -> (display?, the formula around the sample)
 
 def tex_check(table: dict) -> None:
     """Typeset every sample as the book would render it; record TeX's error for those it rejects."""
-    from builder.config import Config
-    from builder.latex import render_preamble
+    from builder.config.settings import Config
+    from builder.config.styles import style_dirs
     from builder.mathtex import dialect, formula, latex
-    from builder.mathtex.probe import ProbeItem, probe
-    from builder.stylefiles import style_dirs
+    from builder.render.latex.assembly import render_preamble
+    from builder.tex.probe import ProbeItem, probe
 
     items, owners = [], {}
     for kind, entries in (("command", table["commands"]), ("environment", table["environments"])):

@@ -1,8 +1,17 @@
 """Arrays and environments on the token list: matching ends, column specifications, rows wider than them."""
 from __future__ import annotations
 
-from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, Token, argument, plain_text
-from .normalize import FormulaError
+from builder.mathtex.lexer import (
+    ALIGN,
+    CHAR,
+    CLOSE,
+    CS,
+    OPEN,
+    Token,
+    argument,
+    plain_text,
+)
+from builder.mathtex.normalize import FormulaError
 
 BEGIN, END = "begin", "end"  # token kinds the parser gives \\begin{name} and \\end{name}
 MAX_ARRAY_REPEAT = 100  # *{n}{…} in a column specification

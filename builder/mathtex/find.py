@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import dialect
+from builder.mathtex import dialect
 
 # Display openers: $$, \[, or \begin{name} of any environment MathJax knows (it typesets them as displays).
 OPENER_RE = re.compile(r"\\\$|\$\$|\$|\\\[|\\\(|\\begin\s*\{([^{}]*)\}")

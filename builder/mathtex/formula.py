@@ -4,14 +4,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import dialect
-from .lexer import (
-    ALIGN, CHAR, CLOSE, CS, OPEN, PARAM, SHIFT, SPACE, SUB, SUP, LexError, Token, argument, optional_argument, plain_text,
-    serialize, skip_spaces, strip_spaces, tokenize,
+from builder.mathtex import dialect
+from builder.mathtex.arrays import (
+    BEGIN,
+    END,
+    check_column_spec,
+    matching_end,
+    widen_arrays,
 )
-from .arrays import BEGIN, END, check_column_spec, matching_end, widen_arrays
-from .macros import MacroError, MacroTable
-from .normalize import FormulaError, normalize
+from builder.mathtex.lexer import (
+    ALIGN,
+    CHAR,
+    CLOSE,
+    CS,
+    OPEN,
+    PARAM,
+    SHIFT,
+    SPACE,
+    SUB,
+    SUP,
+    LexError,
+    Token,
+    argument,
+    optional_argument,
+    plain_text,
+    serialize,
+    skip_spaces,
+    strip_spaces,
+    tokenize,
+)
+from builder.mathtex.macros import MacroError, MacroTable
+from builder.mathtex.normalize import FormulaError, normalize
 
 # Token kinds the parser adds: a reference (text = label name) and a colour (text = RRGGBB).
 EQREF, REF = "eqref", "ref"

@@ -1,9 +1,21 @@
 """A Formula as LaTeX: labels made safe per post, references, colours, displays in their environments."""
 from __future__ import annotations
 
-from .formula import BEGIN, END, EQREF, REF, Formula, Row
-from .lexer import ALIGN, CHAR, CLOSE, CS, OPEN, SPACE, SUB, SUP, Token, serialize, strip_spaces
-from .normalize import COLOR
+from builder.mathtex.formula import BEGIN, END, EQREF, REF, Formula, Row
+from builder.mathtex.lexer import (
+    ALIGN,
+    CHAR,
+    CLOSE,
+    CS,
+    OPEN,
+    SPACE,
+    SUB,
+    SUP,
+    Token,
+    serialize,
+    strip_spaces,
+)
+from builder.mathtex.normalize import COLOR
 
 # Label names may hold anything (Chinese, spaces, braces); TeX and hyperref get letters, digits, ':' and '-',
 # every other character as .hex. so that two different names never meet.

@@ -4,7 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexer import CHAR, CS, OPEN, PARAM, SPACE, Token, argument, optional_argument, skip_spaces
+from builder.mathtex.lexer import (
+    CHAR,
+    CS,
+    OPEN,
+    PARAM,
+    SPACE,
+    Token,
+    argument,
+    optional_argument,
+    skip_spaces,
+)
 
 # Limits: a post's macros must not make a formula explode or loop (\def\a{\a\a}).
 MAX_EXPANSIONS = 2000

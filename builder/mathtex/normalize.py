@@ -3,9 +3,21 @@ from __future__ import annotations
 
 import unicodedata
 
-from . import dialect
-from .lexer import (
-    CHAR, CLOSE, CS, OPEN, PERCENT, SHIFT, SPACE, TILDE, VERB, Token, argument, optional_argument, plain_text,
+from builder.mathtex import dialect
+from builder.mathtex.lexer import (
+    CHAR,
+    CLOSE,
+    CS,
+    OPEN,
+    PERCENT,
+    SHIFT,
+    SPACE,
+    TILDE,
+    VERB,
+    Token,
+    argument,
+    optional_argument,
+    plain_text,
     skip_spaces,
 )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from .formula import AMSMATH_FORM, EQREF, Formula
-from .texmath import formula_tex
-from .lexer import Token
+from builder.mathtex.formula import AMSMATH_FORM, EQREF, Formula
+from builder.mathtex.lexer import Token
+from builder.mathtex.texmath import formula_tex
 
 CELL_SEP = Token("&", "&")
 

@@ -4,10 +4,21 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import dialect
-from .formula import BEGIN, END, EQREF, REF
-from .lexer import CHAR, CLOSE, CS, OPEN, Token, argument, group_end, optional_argument, serialize, strip_spaces
-from .normalize import COLOR
+from builder.mathtex import dialect
+from builder.mathtex.formula import BEGIN, END, EQREF, REF
+from builder.mathtex.lexer import (
+    CHAR,
+    CLOSE,
+    CS,
+    OPEN,
+    Token,
+    argument,
+    group_end,
+    optional_argument,
+    serialize,
+    strip_spaces,
+)
+from builder.mathtex.normalize import COLOR
 
 # Commands texmath cannot read, each as an equivalent it can.
 RENAMED = {"cfrac": "dfrac", "dbinom": "binom", "tbinom": "binom", "hphantom": "phantom", "mathnormal": "mathit",

@@ -1,0 +1,1 @@
+"""The `book` command: its arguments, its targets, and `book init`."""

@@ -1,0 +1,1 @@
+"""Dumps → posts: each input format read by its own reader, blocks typed, ids given, duplicates merged."""

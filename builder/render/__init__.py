@@ -1,0 +1,1 @@
+"""The book model → what the converters are given: LaTeX for TeX, pandoc's AST for the EPUB."""

@@ -1,0 +1,1 @@
+"""Helpers below every stage: digests, atomic writes, child processes, progress lines, printable names."""

@@ -1,0 +1,30 @@
+"""Content digests, and the digest of the tool itself."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from builder import __version__
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
+
+
+@functools.lru_cache(maxsize=None)
+def tool_digest() -> str:
+    """The tool's own version: its release plus the bytes of its code and data (the MathJax table); read once
+    per process (the code that runs is the code that was imported)."""
+    package = Path(__file__).resolve().parents[1]  # the builder package
+    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts)
+    return digest(__version__, *(str(p.relative_to(package)).encode() + p.read_bytes() for p in files))
