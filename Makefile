@@ -20,7 +20,7 @@ DEB_PACKAGES := texlive-xetex texlive-lang-chinese texlive-latex-recommended \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deb-deps pdf epub chapters list test clean distclean
+.PHONY: all deps deb-deps pdf epub chapters list test test-fast lint clean distclean
 
 all: pdf
 
@@ -61,8 +61,17 @@ chapters: deps
 list: deps
 	$(BOOK) --config $(CONFIG) list
 
-test: deps
+# The whole suite: the fast one (no TeX, tests/unit) and the one that compiles (tests/build, marked `tex`).
+test: deps lint
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# Under a minute: every test that starts no TeX (a test there that starts XeLaTeX fails).
+test-fast: deps lint
+	$(VENV)/bin/python -m pytest -q -m "not tex" $(PYTEST_ARGS)
+
+# Imports one way between the stages (import-linter's contract in pyproject.toml).
+lint: deps
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	-[ -x $(BOOK) ] && $(BOOK) --config $(CONFIG) clean

@@ -184,7 +184,7 @@ def only_volumes(args, tmp: Path, env: dict) -> list[tuple]:
     big = make_project(tmp / f"x{VOLUMES_SCALE}", synthetic_excerpts(VOLUMES_SCALE, tmp / f"ex{VOLUMES_SCALE}"))
     big_book = BOOK + ["--config", str(big / "book.yaml")]
     run(big_book + ["pdf", "-q"], ROOT, env)
-    t_big = median_of(max(1, args.runs - 1), lambda: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
+    t_big = median_of(max(1, args.runs - 1), lambda big_book=big_book: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
     return [volumes_row(big, t_big, max(1, args.runs - 1), env)]
 
 
@@ -291,16 +291,16 @@ def main() -> None:
             big_book = BOOK + ["--config", str(big / "book.yaml")]
             run(big_book + ["pdf", "-q"], ROOT, env)
             big_pages = pages(big / "build" / "book.pdf")
-            t_big = median_of(max(1, args.runs - 1), lambda: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
+            t_big = median_of(max(1, args.runs - 1), lambda big_book=big_book: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
             peak = python_peak_mb(big)
-            t_big_preview = median_of(args.runs, lambda: run(
+            t_big_preview = median_of(args.runs, lambda big=big, big_book=big_book: run(
                 big_book + ["preview", f"{sorted((big / 'excerpts').glob('*.txt'))[-1].name}:3", "-q"], ROOT, env))
             rows.append((f"`book preview` ×{factor}", f"{t_big_preview:.2f} s",
                          f"{t_big_preview / one_pass:.2f} × one pass of the seed book", "≤ 1.5",
                          t_big_preview / one_pass <= 1.5))
             # One sentence added to a chapter in the middle of the big book: the whole PDF again (spliced),
             # against one bare pass over the big book; Python's peak of that build (pikepdf holds the PDF).
-            big_pass = median_of(args.runs, lambda: one_pass_time(big))
+            big_pass = median_of(args.runs, lambda big=big: one_pass_time(big))
             middle = sorted((big / "excerpts").glob("000_*.txt"))[factor // 2]
             big_edits = []
             for i in range(args.runs):

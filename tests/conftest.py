@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,12 @@ from builder import config
 from builder.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
 SEEDS = ROOT / "excerpts"
+HOSTILE = TESTS / "hostile"  # one hostile dump per case
+CONSTRUCTS = TESTS / "constructs"  # one dump per construct
+REALPOSTS = TESTS / "realposts"  # real posts of the blog (CC BY-NC-SA), as listing pages gave them
+GOLDEN = TESTS / "golden"  # chapters as the renderer must write them
 
 MINIMAL_YAML = """\
 title: 测试之书
@@ -27,8 +35,46 @@ glossary: [自编码器]
 """
 
 
+TEX_PROGRAMS = ("xelatex", "xdvipdfmx", "makeindex")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test under tests/build compiles (or reads what a compiled book gave): marked `tex`; tests/unit
+    never does, which the `no_tex_outside_build` guard checks."""
+    for item in items:
+        if (TESTS / "build") in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.tex)
+
+
+@pytest.fixture(scope="session")
+def tex_stubs(tmp_path_factory) -> Path:
+    """A folder of programs named like TeX's that write down that they were started, and fail."""
+    folder = tmp_path_factory.mktemp("no-tex")
+    for name in TEX_PROGRAMS:
+        stub = folder / name
+        stub.write_text(f'#!/bin/sh\necho {name} >> "$BOOK_TEST_TEX_LOG"\nexit 1\n', encoding="utf-8")
+        stub.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_tex_outside_build(request, tex_stubs, tmp_path_factory, monkeypatch):
+    """A test not marked `tex` that starts XeLaTeX, xdvipdfmx or makeindex (itself or in a `book` process it
+    runs) fails: `pytest -m "not tex"` runs without TeX."""
+    if request.node.get_closest_marker("tex"):
+        yield
+        return
+    log = tmp_path_factory.mktemp("tex-log") / "started.txt"
+    monkeypatch.setenv("PATH", f"{tex_stubs}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("BOOK_TEST_TEX_LOG", str(log))
+    yield
+    if log.exists():
+        started = sorted(set(log.read_text(encoding="utf-8").split()))
+        pytest.fail(f"a test not marked tex started {', '.join(started)}: move it to tests/build")
+
+
 def tex_available() -> bool:
-    return all(shutil.which(t) for t in ("xelatex", "xdvipdfmx", "makeindex", "pdftotext"))
+    return all(shutil.which(t) for t in (*TEX_PROGRAMS, "pdftotext"))
 
 
 def need_tex() -> None:
@@ -75,6 +121,11 @@ def started(monkeypatch, skip: tuple[str, ...] = ()) -> list[str]:
     return names
 
 
+def book_cli(*args: str) -> subprocess.CompletedProcess:
+    """`book ARGS` as a user runs it: a process of its own."""
+    return subprocess.run([sys.executable, "-m", "builder.cli", *args], capture_output=True, text=True)
+
+
 def run_book(cfg_path: Path, *args: str) -> int:
     return main(["--config", str(cfg_path), *args])
 
@@ -82,6 +133,32 @@ def run_book(cfg_path: Path, *args: str) -> int:
 def pdf_text(pdf: Path, layout: bool = True) -> str:
     args = ["pdftotext"] + (["-layout"] if layout else []) + [str(pdf), "-"]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+
+
+def epubcheck(epub: Path) -> str:
+    """epubcheck's output; asserts exit 0 and not one WARNING, ERROR or FATAL message."""
+    require_epubcheck()
+    proc = subprocess.run(["java", "-jar", str(EPUBCHECK), str(epub)], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert not re.search(r"^(WARNING|ERROR|FATAL)", out, re.M), out
+    assert "0 fatals / 0 errors / 0 warnings" in out, out
+    return out
+
+
+def require_epubcheck():
+    if not (EPUBCHECK.exists() and shutil.which("java")):
+        if os.environ.get("CI") == "true":
+            pytest.fail("epubcheck (Debian package) or java missing under CI=true")
+        pytest.skip("epubcheck not installed")
+
+
+def xhtml_files(epub: Path) -> dict[str, str]:
+    with zipfile.ZipFile(epub) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml")}
 
 
 @pytest.fixture(scope="session")

@@ -36,3 +36,20 @@ $$r=s\\label{eq:dollar}$$
 \\begin{equation}v=\\eqref{eq:one}+\\ref{eq:k}\\label{eq:v}\\end{equation}
 由式$\\eqref{eq:one}$、$\\eqref{eq:star}$、$\\eqref{eq:g}$、$\\eqref{eq:k}$、$\\eqref{eq:z}$、$\\eqref{eq:m}$、$\\eqref{eq:dollar}$和$\\eqref{eq:v}$可知,第$\\ref{eq:k}$式成立;$\\eqref{eq:none}$不存在。
 """
+
+# Equation references of the NUMBERING dump as the EPUB prints them, in order.
+NUMBERING_REFS = ["(1.1)", "(*)", "(1.2)", "(1.3)", "(Z)", "(1.5)", "(1.6)", "(1.7)"]
+
+# A post with one figure, for the figures' images.
+SHORT = "2020-05-01-yi-pian-zhi-you-yi-zhang"  # one figure, whose image is broken
+SHORT_DUMP = """一篇只有一张图的短文
+By 苏剑林 | 2020-05-01 | 10位读者 | 引用这是正文的第一段，我们先介绍一个简单的几何事实，然后给出一张示意图。
+向量的分解可以用下面的图来说明，如下图所示：
+正交分解示意图
+图中的两个分量互相垂直，它们的长度满足勾股定理，这就是正交分解的含义。
+"""
+FIGURES_YAML = "title: 图片之书\nauthor: 苏剑林\nsources: [excerpts/*.txt]\n"
+SVG_TEXT = ('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+            '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+            '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">'
+            '<rect x="5" y="5" width="190" height="90" fill="green"/></svg>\n')

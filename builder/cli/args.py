@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
         t = sub.add_parser(name, help=help_text, description=description)
         if name not in ("init", "completion", "schema"):  # accepted after the subcommand too, as users type it
             t.add_argument("--config", "-c", default=argparse.SUPPRESS, help=config_help)
-        if name in dict((b[0], b) for b in BUILDS):
+        if name in {b[0]: b for b in BUILDS}:
             t.add_argument("--strict", action="store_true", help="warnings fail the build (also those of an "
                                                                   "up-to-date build, which are said again)")
             t.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")

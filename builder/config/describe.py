@@ -5,6 +5,7 @@ import ast
 import dataclasses
 import functools
 import inspect
+import itertools
 import json
 import textwrap
 from typing import Any, Union, get_args, get_origin
@@ -18,7 +19,7 @@ from builder.config.settings import Config
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def field_docs(cls: Any) -> dict[str, str]:
     """The docstring under each attribute of a dataclass, on one line (empty when the source is missing)."""
     try:
@@ -26,7 +27,7 @@ def field_docs(cls: Any) -> dict[str, str]:
     except (OSError, TypeError, SyntaxError):
         return {}
     docs = {}
-    for stmt, after in zip(body, body[1:]):
+    for stmt, after in itertools.pairwise(body):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and isinstance(after, ast.Expr) \
                 and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
             docs[stmt.target.id] = " ".join(after.value.value.split())

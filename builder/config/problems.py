@@ -12,7 +12,7 @@ class Problem(str):
 
     line: Optional[int] = None
 
-    def __new__(cls, text: str, line: Optional[int] = None) -> "Problem":
+    def __new__(cls, text: str, line: Optional[int] = None) -> Problem:
         self = super().__new__(cls, text)
         self.line = line
         return self

@@ -136,7 +136,7 @@ class Formula:
         if (self.env and self.env != "equation") or len(self.rows) != 1:
             return False
         toks = self.rows[0].tokens
-        for i, (kind, text) in enumerate(toks):
+        for _i, (kind, text) in enumerate(toks):
             if kind == ALIGN or (kind == CS and text == "\\"):
                 return False
             if kind == BEGIN and text not in FIT_SAFE_ENVS:

@@ -83,7 +83,7 @@ BINARY = frozenset("+ -".split())
 BREAK = Token(CS, "sbbreak")
 
 
-def breakable(tokens: list[Token]) -> "tuple[list[Token], list[Token]] | None":
+def breakable(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
     """(left side, rest with \\sbbreak before each operator where a line may break), or None when there is
     no such place. The left side is what precedes the first relation (the continuation lines align after
     it); empty when the formula has no relation or starts with one."""
@@ -93,9 +93,9 @@ def breakable(tokens: list[Token]) -> "tuple[list[Token], list[Token]] | None":
     previous: Token | None = None
     for tok in tokens:
         kind, text = tok
-        if kind == OPEN or (kind == CS and text == "left") or kind == BEGIN:
+        if kind in (OPEN, BEGIN) or (kind == CS and text == "left"):
             depth += 1
-        elif kind == CLOSE or (kind == CS and text == "right") or kind == END:
+        elif kind in (CLOSE, END) or (kind == CS and text == "right"):
             depth -= 1
         elif depth == 0 and previous is not None:
             relation = (kind == CHAR and text in RELATIONS) or (kind == CS and text in RELATION_CS)

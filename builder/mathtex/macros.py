@@ -40,7 +40,7 @@ class MacroTable:
 
     macros: dict[str, Macro] = field(default_factory=dict)
 
-    def copy(self) -> "MacroTable":
+    def copy(self) -> MacroTable:
         return MacroTable(dict(self.macros))
 
     def define_and_expand(self, tokens: list[Token]) -> tuple[list[Token], tuple[str, ...]]:

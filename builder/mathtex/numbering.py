@@ -1,8 +1,9 @@
 """Equation numbers as the PDF's amsmath gives them, for renderers that must print them themselves (EPUB)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 from builder.mathtex.formula import AMSMATH_FORM, EQREF, Formula
 from builder.mathtex.lexer import Token
@@ -32,7 +33,7 @@ class Numbering:
     warnings: list[tuple[object, str]] = field(default_factory=list)
 
     @classmethod
-    def count(cls, chapters: Iterable[tuple[int, str, Iterable[Formula]]]) -> "Numbering":
+    def count(cls, chapters: Iterable[tuple[int, str, Iterable[Formula]]]) -> Numbering:
         numbering = cls()
         for chapter, post_id, formulas in chapters:
             counter = {"n": 0, "tags": 0}
@@ -47,7 +48,7 @@ class Numbering:
         mode = formula.numbering
         lines: list[Line] = []
         one: Optional[Line] = None  # the display's single number ('one'), given to its last line
-        for k, row in enumerate(formula.rows):
+        for _k, row in enumerate(formula.rows):
             line = Line()
             if row.tag is not None:
                 counter["tags"] += 1

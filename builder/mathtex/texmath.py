@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from builder.mathtex import dialect
 from builder.mathtex.formula import BEGIN, END, EQREF, REF

@@ -1,8 +1,9 @@
 """Posts, chapters, parts and the book."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Optional
 
 from builder.mathtex import Formula
 from builder.model.content import (

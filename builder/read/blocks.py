@@ -1,8 +1,10 @@
 """Body lines of one post -> typed blocks (paragraphs, headings, figures, math, lists)."""
 from __future__ import annotations
 
+import itertools
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from builder.mathtex import MacroTable
 from builder.mathtex import parse as parse_formula
@@ -87,9 +89,7 @@ def _list_style(text: str) -> str:
 def _display_block(source: str, loc: Location, macros: MacroTable) -> DisplayMath:
     """`$$…$$`, `\\[…\\]` or a bare environment (which MathJax also typesets as a display)."""
     src = source.strip()
-    if src.startswith("$$") and src.endswith("$$") and len(src) >= 4:
-        src = src[2:-2]
-    elif src.startswith("\\[") and src.endswith("\\]"):
+    if (src.startswith("$$") and src.endswith("$$") and len(src) >= 4) or (src.startswith("\\[") and src.endswith("\\]")):
         src = src[2:-2]
     return DisplayMath(parse_formula(src.strip(), True, loc, macros), loc)
 
@@ -172,7 +172,7 @@ def _alone(numbers: list[int]) -> Callable[[int], bool]:
     (format B) keeps the lines of one paragraph together, and a multi-line paragraph is no heading; in a
     dump without blank lines (format A) every line is a paragraph."""
     present = set(numbers)
-    if all(b == a + 1 for a, b in zip(numbers, numbers[1:])):
+    if all(b == a + 1 for a, b in itertools.pairwise(numbers)):
         return lambda n: True
     return lambda n: n - 1 not in present  # a heading may run into its paragraph without a blank line
 

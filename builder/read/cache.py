@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from builder.model.book import Post
 from builder.model.diagnostics import Diagnostic

@@ -73,7 +73,7 @@ def heading_shape(text: str) -> bool:
     body = HEADING_NUM_RE.sub("", core)
     if re.search("[，,]", body) and display_width(body) > COMMA_HEADING_MAX * 2:
         return False
-    if body.endswith(PROSE_END) or PROSE_INSIDE.search(body) or body.startswith(("《", "“")) and body.endswith(("》", "”")):
+    if body.endswith(PROSE_END) or PROSE_INSIDE.search(body) or (body.startswith(("《", "“")) and body.endswith(("》", "”"))):
         return False
     return not LEAD_IN_RE.search(body)
 
@@ -119,7 +119,7 @@ def is_caption(text: str, prev: Optional[str], nxt: Optional[str], prev_caption:
         return True
     if prev is not None and prev.rstrip().endswith(("：", ":")) and not re.search("[：:]", text):
         return True  # after an announcing colon comes the thing announced (a figure), not a section
-    if nxt is not None and (FIGURE_BEHIND_START_RE.match(nxt) or not after_figure and FIGURE_BEHIND_RE.search(nxt[:40])):
+    if nxt is not None and (FIGURE_BEHIND_START_RE.match(nxt) or (not after_figure and FIGURE_BEHIND_RE.search(nxt[:40]))):
         return True  # "如图，…" refers to the line before; "…根据上图…" may refer to a figure before a heading
     return (prev_caption is not None and parallel(text, prev_caption)) or (
         nxt is not None and caption_shape(nxt) and heading_shape(nxt) and parallel(text, nxt))

@@ -134,7 +134,7 @@ def _check_bitmap(data: bytes, kind: str) -> str:
             if width * height > MAX_PIXELS:
                 return f"has {width}×{height} pixels, more than {MAX_PIXELS // 1_000_000} million: scale it down"
             image.verify()  # a PNG's chunks and their checksums; a damaged one would stop xdvipdfmx
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on a bad file
+    except Exception as exc:
         return f"is a damaged {KIND_NAMES[kind]} file ({type(exc).__name__}: {str(exc)[:80]})"
     return ""
 

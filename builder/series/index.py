@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
+from typing import Optional
 
 from builder.model.book import Book
 from builder.model.content import ListBlock, Paragraph, Text

@@ -140,7 +140,7 @@ class FormulaImages:
             raise ProbeFailed(f"the formula images: {len(boxes)} formulas set but {len(pages)} pages made")
         if size != index["size"]:  # another text size (book.yaml): the cached images are of the old one
             index["size"], index["images"] = size, {}
-        for (key, ht, dp, wd), page in zip(boxes, pages):
+        for (key, _ht, dp, _wd), page in zip(boxes, pages):
             # The size the page was rasterised to (whole pixels), so that the image is shown unstretched;
             # the baseline where TeX put it.
             width, height = png(page, self.dir / f"{key}.png")

@@ -70,7 +70,7 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
         line, message = int(m.group("line")), m.group("msg").strip()
         if Path(m.group("file")).stem != JOBNAME or not ranges or line < ranges[0][0]:
             raise ProbeFailed(f"the formula check failed outside any formula: {m.group('file')}:{line}: {message}")
-        first, last, k = ranges[bisect.bisect_right(starts, line) - 1]
+        _first, last, k = ranges[bisect.bisect_right(starts, line) - 1]
         if line > last:  # after the last formula (\end{document}): its sentinel already said what it could
             break
         if k >= 0:

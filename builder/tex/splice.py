@@ -158,7 +158,7 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
         if (work / f"book{ext}").exists():
             shutil.copyfile(work / f"book{ext}", work / f"{PART_JOB}{ext}")
     # \includeonly before the class: the book's own file, unchanged, with every other chapter left out.
-    (work / f"{PART_JOB}.tex").write_text("\\includeonly{%s}\\input{book.tex}\n" % ",".join(changed), encoding="utf-8")
+    (work / f"{PART_JOB}.tex").write_text("\\includeonly{{{}}}\\input{{book.tex}}\n".format(",".join(changed)), encoding="utf-8")
     passes = index_runs = 0
     env = tex_environment([chapters_dir])
     index_now = sorted(old_index)

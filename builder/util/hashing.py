@@ -21,7 +21,7 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tool_digest() -> str:
     """The tool's own version: its release plus the bytes of its code and data (the MathJax table); read once
     per process (the code that runs is the code that was imported)."""

@@ -55,7 +55,7 @@ class Child:
         with _lock:
             _live.discard(self)
 
-    def __enter__(self) -> "Child":
+    def __enter__(self) -> Child:
         return self
 
     def __exit__(self, *exc: object) -> None:

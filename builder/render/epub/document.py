@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, Optional
+from typing import ClassVar, Optional
 
 from builder.config.settings import Config
 from builder.mathtex import EQREF, Formula

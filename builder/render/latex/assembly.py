@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from builder.config.settings import Config
 from builder.config.styles import style_dirs

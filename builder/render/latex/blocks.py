@@ -1,8 +1,9 @@
 """Code blocks, tables of text cells and figures as LaTeX: kept together at page breaks, fitted to the text block."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from builder.model.content import CodeBlock, Figure, FigureImage, Location, Table
 from builder.render.latex.texescape import escape, escape_code, escape_prose

@@ -53,7 +53,7 @@ _BREAK = "\x00"  # stands for a break opportunity until the text is escaped (NUL
 
 
 # A run of characters with no line-break opportunity: no space, not CJK (xeCJK breaks between CJK characters).
-_UNBROKEN_RE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{%d,}" % (UNBROKEN_MAX + 1))
+_UNBROKEN_RE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{" + str(UNBROKEN_MAX + 1) + ",}")
 
 
 def escape_prose(text: str) -> str:

@@ -2,10 +2,8 @@
 code kept together at page breaks, wide displays broken before an operator."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import make_book, pdf_text, run_book
+from conftest import make_book, run_book
 
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
@@ -95,7 +93,6 @@ def test_display_without_a_place_to_break_is_scaled(source):
     assert r"\sbfit{p:1}" in _display(source) and r"\sbbreak" not in _display(source)
 
 
-
 @pytest.mark.parametrize("title, marked", [
     ("最小熵原理（五）：“层层递进”之社区发现", "最小熵原理（五）：\\sbtitlebreak{}“层层递进”之社区发现"),
     ("用变分推断统一理解生成模型（VAE、GAN、AAE、ALI）", "用变分推断统一理解生成模型\\sbtitlebreak{}（VAE、GAN、AAE、ALI）"),
@@ -108,6 +105,8 @@ def test_title_marks_where_a_long_title_breaks(title, marked):
 
 
 WORDS = [["龙脑", "10.271244"], ["龙脚", "12.496673"], ["七讲", "11.439969"]]
+
+
 TOOLS = [["分词工具", "测试结果"], ["结巴中文分词", "工信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都/ 要/ 亲口/ 交代/ 24/ 口/ 交换机"],
          ["smallseg", "工信/ 信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都要/ 亲口/ 交代/ 24/ 口/ 交换机"]]
 
@@ -138,16 +137,3 @@ def test_code_wraps_at_spaces_and_punctuation_before_inside_names():
     tex = escape_code("for i in range(len(data)/batch_size+1)")
     assert r"r\sbcodemid{}a\sbcodemid{}n\sbcodemid{}g\sbcodemid{}e\allowbreak{}(\allowbreak{}" in tex
     assert r"h\sbcodemid{}\_\sbcodemid{}s" in tex and r"for\ i" in tex.replace(r"\sbcodemid{}", "").replace(r"\allowbreak{}", "")
-
-
-def test_a_long_table_breaks_across_pages_with_its_head_repeated(tmp_path):
-    rows = "\n".join(f"条目{k}\t{k * 1.5:.1f}" for k in range(1, 71))
-    dump = f"长表格\nBy 苏剑林 | 2020-01-02 | 10位读者 | 引用结果如下表：\n名称\t分数值\n{rows}\n可以看到效果不错。\n"
-    cfg = make_book(tmp_path, {"a.txt": dump})
-    assert run_book(cfg, "pdf", "-q") == 0
-    tex = next((tmp_path / "chapters").glob("*.tex")).read_text(encoding="utf-8")
-    assert r"\begin{longtable}{ll}" in tex and r"\endhead" in tex
-    pages = pdf_text(tmp_path / "build" / "book.pdf").split("\f")
-    holding = [n for n, page in enumerate(pages) if "条目" in page]
-    assert len(holding) >= 2 and all("名称" in pages[n] for n in holding)  # the head row on every page
-    assert re.search(r"条目\s*70\s+105\.0", pages[holding[-1]]) and "可以看到效果不错" in "".join(pages)

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from conftest import make_book, need_tex, run_book, started
 from fixtures_text import NUMBERING
-from test_epub import epubcheck, xhtml_files
+from conftest import epubcheck, xhtml_files
 
 from builder import config
 from builder.build.book import load_book

@@ -7,46 +7,8 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.mathtex import latex as mlatex
-from builder.mathtex import parse
-from builder.model.content import Location
-from builder.read.blocks import split_inline
-from builder.read.posts import read_posts
 from builder.render.latex.texescape import escape
 from builder.tex.sandbox import tex_environment
-
-META = "By 苏剑林 | 2020-01-02 | 10位读者 | 引用"
-pieces = st.sampled_from(["$", "$$", "\\", "{", "}", "\\begin{equation}", "\\end{equation}", "\\label{x}", META,
-                          "17 Sep", "点击阅读全文...", "最近评论", "\n", "\r\n", "\ufeff", "示意图", "1、", "（一）"])
-dump_text = st.lists(st.one_of(st.text(max_size=30), pieces), max_size=40).map("".join)
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=dump_text)
-def test_parser_never_raises(tmp_path, text):
-    path = tmp_path / "fuzz.txt"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass") if "\ud800" not in text else None
-    if not path.exists():
-        return
-    diags = []
-    posts = read_posts([(path, "fuzz.txt")], diags)
-    for post in posts:
-        assert post.id
-    for d in diags:
-        assert str(d).startswith("fuzz.txt:")
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=80))
-def test_math_check_never_raises(text):
-    for display in (False, True):
-        result = parse(text, display)
-        assert result.problem is None or isinstance(result.problem, str)
-        if result.ok:  # what passes the check renders, and never carries TeX's dangerous characters
-            tex = mlatex.display(result, "p", "k") if display else mlatex.inline(result, "p")
-            assert "^^" not in tex and "#" not in tex.replace("\\#", "")
-    split_inline(text, Location("x", 1), lambda loc, msg: None)
-
 
 PRINTABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7e) | st.sampled_from(
     list("中文的公式，。：；？！（）《》“”、—…　αβ·×") + ["\t", "\u00a0"])

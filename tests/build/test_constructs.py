@@ -5,13 +5,10 @@ import re
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_book, need_tex, pdf_text
+from conftest import CONSTRUCTS, ROOT, make_book, need_tex, pdf_text
 from pypdf import PdfReader
-
-CONSTRUCTS = Path(__file__).parent / "constructs"
 
 
 @pytest.fixture(scope="module")

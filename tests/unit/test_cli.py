@@ -1,53 +1,15 @@
 """A new user's first steps: init, book.yaml found from a subfolder, --config anywhere, help and completion."""
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SEEDS, need_tex, pdf_text
+from conftest import ROOT, SEEDS, book_cli
 
 from builder.cli.args import BUILDS, OTHERS, parser
 from builder.cli.main import main
-from builder.config.settings import Config
-
-
-def book(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "builder.cli", *args], capture_output=True, text=True)
-
-
-def test_init_then_pdf_from_the_excerpts_folder(tmp_path, monkeypatch, capsys):
-    need_tex()
-    folder = tmp_path / "mybook"
-    assert main(["init", str(folder)]) == 0
-    written = (folder / "book.yaml").read_text(encoding="utf-8")
-    for f in dataclasses.fields(Config):  # every setting is there, with what it means
-        if not f.metadata.get("internal"):
-            assert f"\n{f.name}:" in written or f"\n# {f.name}:" in written, f.name
-    assert "title: mybook" in written and "科学空间" not in written and "苏剑林" not in written
-    # editors complete keys: the first line points to the schema written beside it, which the file satisfies
-    import json
-
-    import jsonschema
-    import yaml
-    assert written.startswith("# yaml-language-server: $schema=book.schema.json\n")
-    jsonschema.validate(yaml.safe_load(written), json.loads((folder / "book.schema.json").read_text(encoding="utf-8")))
-    assert not (folder / "styles").exists()  # the shipped styles are used as they are
-    assert main(["init", str(folder)]) == 1  # never over an existing book
-    assert (folder / "book.yaml").read_text(encoding="utf-8") == written
-    for dump in sorted(SEEDS.glob("*.txt"))[:2]:
-        shutil.copy(dump, folder / "excerpts")
-    monkeypatch.chdir(folder / "excerpts")  # found upward, as git finds .git
-    assert main(["pdf", "-q"]) == 0
-    text = pdf_text(folder / "build" / "book.pdf")
-    assert "mybook" in text and "科学空间" not in text and "苏剑林" not in text
-    flat = "".join(text.split())
-    assert "按发表日期排列" in flat and "按系列分为" not in flat  # no series: the preface does not speak of them
-    capsys.readouterr()
-    assert main(["pdf", "--config", str(folder / "book.yaml")]) == 0  # --config after the subcommand
-    assert "build/book.pdf is up to date" in capsys.readouterr().err
 
 
 def test_a_books_own_style_file_overrides_the_shipped_one(tmp_path):
@@ -90,14 +52,14 @@ def test_every_subcommand_says_what_it_does_and_offers_only_its_options():
     ("book completion ", {"bash", "zsh"}),
 ])
 def test_bash_completion(words, expected):
-    script = book("completion", "bash").stdout
+    script = book_cli("completion", "bash").stdout
     assert script and "complete -F _book book" in script
     words_list = words.split(" ")
     probe = (f'{script}\nCOMP_WORDS=({" ".join(repr(w) for w in words_list)}); COMP_CWORD={len(words_list) - 1}; '
              '_book; printf "%s\\n" "${COMPREPLY[@]}"')
     out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout
     assert set(out.split()) == expected
-    zsh = book("completion", "zsh").stdout
+    zsh = book_cli("completion", "zsh").stdout
     assert "bashcompinit" in zsh and "complete -F _book book" in zsh
 
 
@@ -132,20 +94,6 @@ def test_strict_fails_until_book_yaml_settles_the_warnings_even_when_up_to_date(
     assert main(["--config", str(cfg_path), "epub"]) == 2
     assert ("posts.2020-09-07-dong-shou-zuo-ge-dialogpt-ji.accept[0]: 'empty' is not a warning a post can accept "
             "(empty-body, untitled)") in capsys.readouterr().err
-
-
-def test_all_side_by_side_prefixes_lines_and_says_each_warning_once(tmp_path):
-    need_tex()
-    from conftest import seed_book
-    cfg_path = seed_book(tmp_path)
-    proc = book("--config", str(cfg_path), "all", "-j", "2")
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stderr.splitlines()
-    warnings = [line for line in lines if ": warning: " in line]
-    assert len(warnings) == len(set(w.split(": ", 1)[1] for w in warnings)) >= 2  # each once
-    assert any(line.startswith("pdf: wrote build/book.pdf") for line in lines)
-    assert any(line.startswith("epub: wrote build/book.epub") for line in lines)
-    assert all(line.startswith(("pdf: ", "epub: ")) for line in lines), lines
 
 
 def test_a_reader_that_stops_early_is_no_error(tmp_path):

@@ -57,7 +57,10 @@ def test_format_b_date_has_no_invented_year(seed):
 
 def test_stray_trailer_is_not_text(seed):
     post = by_title(seed[0], "胡闹的胜利")
+    dump = (SEEDS / post.loc.path.split("/")[-1]).read_text(encoding="utf-8")
+    assert "\n最近评论" in dump  # the page's sidebar heading, after the last post
     texts = [i.text for b in post.blocks if isinstance(b, Paragraph) for i in b.inlines if hasattr(i, "text")]
+    assert texts and texts[-1].rstrip().endswith(("。", "！", "？", "）", "”"))  # the post's own last sentence
     assert not any("最近评论" in t for t in texts)
 
 

@@ -10,13 +10,13 @@ from conftest import ROOT, make_book, need_tex, pdf_text
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from builder.build.diagnosis import blame_line
 from builder.mathtex import dialect, parse
 
 # Formulas our own check passes and TeX rejects, each different; MathJax rejects them too.
 TEX_REJECTS = [r"a^b^c", r"x_1_2", r"\frac{a}", r"\hline x", r"\overset{a}", r"\sqrt[3]", r"a\over b\over c",
                r"\mathbf", r"\begin{array}{c}a&b\end{array}\hline", r"\binom{n}"]
-GOOD = r"E=mc^{2}"
+
+
 POST = """第{n}篇有坏公式的文章
 By 测试者 | 2021-04-{day:02d} | 5位读者 | 引用这一篇先有好公式$\\alpha_{n}+\\beta$，再有一个TeX不收的公式${bad}$，然后又是好公式。
 $$\\int_0^1 x^{n}\\,dx = \\frac{{1}}{{{n1}}}\\label {{eq:好}}$$
@@ -25,6 +25,8 @@ $$\\int_0^1 x^{n}\\,dx = \\frac{{1}}{{{n1}}}\\label {{eq:好}}$$
 
 
 CLEAN = "没有坏公式的第{n}篇\nBy 测试者 | 2021-03-{day:02d} | 5位读者 | 引用这一篇只有好公式$x_{n}^2$与$\\sqrt{{{n}}}$。\n"
+
+
 REFUSED = "有一个不收的公式\nBy 测试者 | 2021-02-01 | 5位读者 | 引用MathJax也不认识$\\foo{x}$，这一句照常。\n"
 
 
@@ -106,13 +108,13 @@ def test_failure_nothing_explains_keeps_the_old_pdf(tmp_path):
     assert pdf.read_bytes() == before
 
 
-# Random formulas: each typesets, or is shown as source, alone ---------------------------------------
-
 ATOMS = ["x", "y_1", "a^2", "1", "+", "=", "&", r"\\", "{", "}", "(", ")", "[", "]", "|", "^", "_", "'", ",",
          r"\frac", r"\sqrt", r"\left(", r"\right)", r"\left.", r"\right|", r"\begin{aligned}", r"\end{aligned}",
          r"\begin{pmatrix}", r"\end{pmatrix}", r"\hline", r"\over", r"\text{中文}", "中", r"\label{k}", r"\tag{1}",
          r"\color{red}", r"\boldsymbol", r"\mathbb", r"\limits", r"\sum", r"\int", r"\nonumber", r"\cancel",
          r"\overset", r"\xrightarrow", r"\operatorname", r"\mathrm", r"\newcommand{\q}{x}", r"\q", " "]
+
+
 formula_text = st.lists(st.sampled_from(ATOMS), min_size=1, max_size=12).map("".join)
 
 
@@ -139,8 +141,6 @@ def test_any_formula_typesets_or_is_shown_as_source_alone(tmp_path_factory, form
     chapter = next((root / "chapters").glob("*.tex")).read_text(encoding="utf-8")
     assert chapter.count(r"\sbmathsource") == shown  # each formula shown as source is warned about, once
 
-
-# Mapping TeX's errors to what caused them -------------------------------------------------------------
 
 @pytest.mark.tex
 def test_the_check_sees_past_a_formula_that_breaks_grouping(tmp_path):
@@ -170,17 +170,6 @@ def test_a_formula_that_keeps_tex_busy_costs_only_itself(tmp_path):
     assert sorted(verdict) == ["bad", "loop"] and "did not finish" in verdict["loop"]
 
 
-def test_error_lines_lead_back_to_formulas_blocks_and_titles():
-    lines = [r"\chapter[x]{x}%@t", r"\label{p:chapter}", "%@b0", "文字%", r"$a$%@f0", "更多文字", "",
-             "%@b1", r"\begin{equation}%@f1", "a", r"\end{equation}%@/f1", "%@b2", "段落", "第二行"]
-    assert blame_line(lines, 1) == "t"
-    assert blame_line(lines, 5) == "f0"
-    assert blame_line(lines, 6) == "b0"
-    assert [blame_line(lines, n) for n in (9, 10, 11)] == ["f1", "f1", "f1"]
-    assert blame_line(lines, 14) == "b2"
-    assert blame_line(lines, 2) == "t"
-
-
 @pytest.mark.tex
 def test_every_command_the_table_accepts_typesets_in_latex(tmp_path):
     """The table's claim, checked: MathJax's sample of every command it marks as typesetting compiles."""
@@ -195,30 +184,3 @@ def test_every_command_the_table_accepts_typesets_in_latex(tmp_path):
     still = {k for k, v in table["commands"].items() if v.get("sample") and not v.get("tex_error")}
     assert len(accepted) > 1000
     assert accepted - still == set()
-
-
-def test_errors_in_contents_labels_and_overview_lead_back_to_titles(tmp_path):
-    from builder import config
-    from builder.build.book import load_book
-    from builder.build.diagnosis import Diagnosis, Verdicts
-    dump = ("第一篇\nBy 测试者 | 2021-05-01 | 5位读者 | 引用开头的文字。\n小节标题\n小节的正文，很长的一句话。\n"
-            "第二篇\nBy 测试者 | 2021-05-02 | 5位读者 | 引用另一篇的文字。\n")
-    cfg_path = make_book(tmp_path, {"a.txt": dump}, "title: 测试\nauthor: 测试者\nsources: [excerpts/*.txt]\n")
-    cfg = config.load(cfg_path)
-    book = load_book(cfg)
-    first, second = book.chapters()
-    work = tmp_path / "build" / "tex"
-    work.mkdir(parents=True)
-    (work / "book.toc").write_text("\\contentsline {chapter}{x}{1}{chapter.1}%\n"
-                                   "\\contentsline {section}{y}{1}{section.1.1}%\n"
-                                   "\\contentsline {chapter}{z}{2}{chapter.2}%\n", encoding="utf-8")
-    (work / "book.aux").write_text(f"\\newlabel{{{second.post.id}:chapter}}{{{{2}}{{3}}}}\n", encoding="utf-8")
-    (work / "book.tex").write_text(f"\\sbpartrow{{{first.post.id}:chapter}}{{x}}{{y}}\n", encoding="utf-8")
-    diagnose = Diagnosis(book, cfg, Verdicts(tmp_path / "v.json", "s"), None)
-    heading = next(i for i, b in enumerate(first.post.blocks) if type(b).__name__ == "Heading")
-    assert diagnose.place("book", 1, ".toc", work) == (first, "t")
-    assert diagnose.place("book", 2, ".toc", work) == (first, f"b{heading}")
-    assert diagnose.place("book", 3, ".toc", work) == (second, "t")
-    assert diagnose.place("book", 1, ".aux", work) == (second, "t")
-    assert diagnose.place("book", 1, ".tex", work) == (first, "t")
-    assert diagnose.place("book", 9, ".toc", work) is None

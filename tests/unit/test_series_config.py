@@ -56,7 +56,7 @@ def test_yaml_reorders_excludes_and_overrides(tmp_path):
     ids = [c.post.id for c in book.chapters()]
     assert "2010-11-06-zhe-ge-xing-qi-dui-wei" not in ids and len(ids) == 37
     multitask = next(p for p in book.parts if p.key == "multitask")
-    moved = [c.post for c in multitask.chapters if c.post.id == "10-19-untitled-rang-wo-men-bu"][0]
+    moved = next(c.post for c in multitask.chapters if c.post.id == "10-19-untitled-rang-wo-men-bu")
     assert moved.title == "最小熵原理（六）" and moved.date.year == 2019
 
 

@@ -11,14 +11,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, need_tex, pdf_text
-from test_epub import epubcheck
+from conftest import REALPOSTS, ROOT, need_tex, pdf_text
+from conftest import epubcheck
 
 from builder import config
 from builder.build.book import load_book
 from builder.model.book import post_formulas
 
-CORPUS = Path(__file__).parent / "realposts"
+CORPUS = REALPOSTS
 YAML = ("title: 科学空间真实文章\nauthor: 苏剑林\nsources: [excerpts/*.txt]\n"
         "blog: {name: 科学空间, url: 'https://spaces.ac.cn'}\n")
 

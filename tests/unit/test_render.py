@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from conftest import make_book, run_book
+from conftest import GOLDEN, make_book, run_book
 from fixtures_text import FORMAT_A
 
 from builder.mathtex import latex as mlatex
 from builder.mathtex import parse
 from builder.render.latex.texescape import escape
-
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_golden_chapters(tmp_path, capsys):

@@ -136,7 +136,7 @@ def test_macros_are_per_post_and_in_reading_order():
     assert not formulas[0].ok  # used before its definition: MathJax fails it too
     assert formulas[2].ok and inline(r"\newcommand{op}{\mathrm{op}}\op") == r"$\mathrm{op}$"
     other = build_blocks([(1, r"另一篇$\op$")], "u.txt", lambda loc, msg: None)
-    assert not [i for i in other[0].inlines if isinstance(i, Math)][0].formula.ok
+    assert not next(i for i in other[0].inlines if isinstance(i, Math)).formula.ok
 
 
 # Labels and references ---------------------------------------------------------------------------------

@@ -6,16 +6,16 @@ import shutil
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_book, need_tex, pdf_text, run_book, seed_book
+from conftest import HOSTILE, ROOT, make_book, need_tex, pdf_text, run_book, seed_book
 
 from builder.tex.passes import run_tex
 
-HOSTILE = Path(__file__).parent / "hostile"
 PWNED = [Path("/tmp") / f"book-pwned-{n}" for n in ("title", "math", "display", "openout", "special", "lua")]
+
+
 TEX_SYSTEM_DIRS = ("/usr/share/texlive/", "/usr/share/texmf/", "/var/lib/texmf/", "/etc/texmf/", "/usr/share/fonts/")
 
 
@@ -119,17 +119,21 @@ def test_tex_itself_refuses_to_read_outside(tmp_path, require_tex, body):
         assert "root:x:0" not in pdf_text(result.pdf)
 
 
-@pytest.mark.parametrize("body, target", [
-    ("\\immediate\\write18{touch /tmp/book-pwned-raw18}x", Path("/tmp/book-pwned-raw18")),
+@pytest.mark.parametrize("body, target, refusal", [
+    ("\\immediate\\write18{touch /tmp/book-pwned-raw18}x", Path("/tmp/book-pwned-raw18"),
+     "runsystem(touch /tmp/book-pwned-raw18)...disabled"),
     ("\\immediate\\openout3=/tmp/book-pwned-rawout.tex \\immediate\\write3{x}\\immediate\\closeout3 x",
-     Path("/tmp/book-pwned-rawout.tex")),
-    ("\\immediate\\openout3=../escaped.tex \\immediate\\write3{x}\\immediate\\closeout3 x", None),
+     Path("/tmp/book-pwned-rawout.tex"), "I can't write on file `/tmp/book-pwned-rawout.tex'"),
+    ("\\immediate\\openout3=../escaped.tex \\immediate\\write3{x}\\immediate\\closeout3 x", None,
+     "I can't write on file `../escaped.tex'"),
 ])
-def test_tex_itself_writes_nothing_outside(tmp_path, require_tex, body, target):
+def test_tex_itself_writes_nothing_outside(tmp_path, require_tex, body, target, refusal):
+    """TeX given the attack directly reaches it (its log says so) and refuses it: nothing is written outside."""
     if target:
         target.unlink(missing_ok=True)
     work = raw_tex(tmp_path, body)
-    run_tex(work, "doc", [], timeout=60)
+    result = run_tex(work, "doc", [], timeout=60)
+    assert result.passes >= 1 and refusal in result.log
     assert not (target or tmp_path / "escaped.tex").exists()
 
 
@@ -150,21 +154,3 @@ def test_two_builds_at_once_take_turns(tmp_path, require_tex):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert any("another build is running" in err for _, err in outs)
     assert pdf_text(tmp_path / "build" / "book.pdf").count("标题里全是") >= 1
-
-
-def test_specials_in_titles_and_html_in_epub(tmp_path):
-    cfg_path = make_book(tmp_path, {"a.txt": (HOSTILE / "06_specials_title.txt").read_text(encoding="utf-8")})
-    assert run_book(cfg_path, "epub", "-q") == 0
-    with zipfile.ZipFile(tmp_path / "build" / "book.epub") as z:
-        xhtml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))
-    assert "<script>" not in xhtml and "&lt;script&gt;" in xhtml
-    assert "50%的#&amp;_~^\\{}测试" in xhtml
-
-
-def test_internal_error_is_short_and_points_to_the_trace(tmp_path, monkeypatch, capsys):
-    import builder.build.chapters
-    cfg_path = make_book(tmp_path, {"a.txt": (HOSTILE / "09_crlf_bom.txt").read_text(encoding="utf-8")})
-    monkeypatch.setattr(builder.build.chapters, "load_book", lambda cfg, *more: 1 / 0)
-    assert run_book(cfg_path, "chapters") == 3
-    err = capsys.readouterr().err
-    assert "internal error: ZeroDivisionError" in err and "full trace in" in err and "Traceback" not in err
