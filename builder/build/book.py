@@ -1,6 +1,7 @@
 """The book model read once: every dump, the series, the figures' images."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from builder.build.options import BuildFailed, Options
@@ -11,7 +12,7 @@ from builder.model.diagnostics import Diagnostic
 from builder.read.cache import CACHE_DIR, ParseCache
 from builder.read.posts import read_posts
 from builder.series.figures import attach_images
-from builder.series.parts import build_book
+from builder.series.parts import apply_overrides, build_book
 from builder.text import pinyin
 from builder.util.hashing import tool_digest
 from builder.util.printable import printable
@@ -31,9 +32,11 @@ def load_book(cfg: Config, dry_run: bool = False) -> Book:
     cache = ParseCache(cfg.build_dir / CACHE_DIR, tool_digest(), write=not dry_run)
     posts = read_posts(files, diags, cache.parse)
     cache.prune()
+    posts = apply_overrides(posts, cfg, diags)
+    found: list[Diagnostic] = []  # (said after the book's own)
+    posts = attach_images(posts, cfg, found)
     book = build_book(posts, cfg, diags)
-    attach_images(book, cfg)
-    return book
+    return dataclasses.replace(book, diagnostics=book.diagnostics + tuple(found))
 
 
 def report_diagnostics(book: Book, opts: Options) -> None:

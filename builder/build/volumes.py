@@ -80,9 +80,9 @@ class VolumeRun:
         return {c.post.id: by_part[p.key] for p in book.parts if p.key in by_part for c in p.chapters}
 
 
-def volume_parts(book: Book, volume: Volume) -> list[Series]:
+def volume_parts(book: Book, volume: Volume) -> tuple[Series, ...]:
     """The volume's parts that have chapters, in the book's order."""
-    return [p for p in book.parts if p.key in volume.parts]
+    return tuple(p for p in book.parts if p.key in volume.parts)
 
 
 class VolumeOutput(Output):

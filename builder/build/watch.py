@@ -12,7 +12,8 @@ from builder.series.figures import IMAGES_DIR
 QUIET_SECONDS = 0.5  # a burst of saves (an editor writing several files) becomes one build
 
 
-def watch(cfg: Config, opts, rebuild: Callable[[], object], stop: threading.Event | None = None) -> int:
+def watch(cfg: Config, opts, rebuild: Callable[[Config], object], stop: threading.Event | None = None) -> int:
+    """Build with rebuild(config), then again after each burst of changes, with book.yaml read afresh."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -72,9 +73,8 @@ def _run_once(cfg, opts, rebuild, build_lock, BuildFailed) -> None:
 
     try:
         fresh = load(cfg.path)  # book.yaml may have changed too
-        cfg.__dict__.update(fresh.__dict__)
-        with build_lock(cfg, opts):
-            rebuild()
+        with build_lock(fresh, opts):
+            rebuild(fresh)
     except ConfigError as exc:
         print("\n".join(exc.report()), file=opts.out)
     except BuildFailed as exc:

@@ -128,7 +128,7 @@ def _run(args) -> int:
         return 0
     if args.target == "watch":
         from builder.build.watch import watch
-        return watch(cfg, opts, lambda: _build_targets(cfg, cfg.outputs, opts))
+        return watch(cfg, opts, lambda fresh: _build_targets(fresh, fresh.outputs, opts))
     with build_lock(cfg, opts):
         if args.target == "clean":
             clean(cfg, opts)

@@ -9,6 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from typing import Optional
 
+from builder.config.problems import Problem, Problems, line_of
+from builder.config.settings import Config
+
 SHOWN = 6  # installed Chinese fonts a message lists
 
 
@@ -64,10 +67,11 @@ def chinese_listing(fonts: Installed) -> str:
     return f"installed Chinese fonts: {', '.join(shown) or 'none (install fonts-noto-cjk)'}{tail}"
 
 
-def check(cfg, problems) -> None:
+def check(cfg: Config, problems: Problems) -> tuple[list[str], list[Problem]]:
     """fonts.cjk_serif and fonts.cjk_sans must be installed (TeX stops on a missing one); a fallback that is
-    not installed is left out with a warning (TeX would stop at the first character it had to take from it)."""
-
+    not installed is left out with a warning (TeX would stop at the first character it had to take from it).
+    Returns (the fallback fonts kept, the warnings)."""
+    warnings: list[Problem] = []
     fonts = installed()
     main = [(f"fonts.{name}", getattr(cfg.fonts, name), True) for name in ("cjk_serif", "cjk_sans")]
     fallback = [(f"fonts.fallback[{i}]", value, False) for i, value in enumerate(cfg.fonts.fallback)]
@@ -86,20 +90,18 @@ def check(cfg, problems) -> None:
                 continue
             hint = f" (did you mean '{near}'?)" if near else ""
             where = "" if "fonts.fallback" in cfg.lines else " (a default; fonts.fallback in book.yaml sets the list)"
-            cfg.warnings.append(_warning(cfg, key, f"'{value}' is not an installed font{hint}{where}; left out, "
+            warnings.append(_warning(cfg, key, f"'{value}' is not an installed font{hint}{where}; left out, "
                                                    f"so characters only it has will be missing from the PDF"))
             continue
         if required and fonts is not None and value not in fonts.chinese_names:
-            cfg.warnings.append(_warning(cfg, key, f"'{value}' has no Chinese characters (fontconfig says); "
+            warnings.append(_warning(cfg, key, f"'{value}' has no Chinese characters (fontconfig says); "
                                                    f"{chinese_listing(fonts)}"))
         if not required:
             kept.append(value)
-    cfg.fonts.fallback = kept
+    return kept, warnings
 
 
-def _warning(cfg, key: str, message: str):
-    from builder.config.problems import Problem, line_of
-
+def _warning(cfg: Config, key: str, message: str) -> Problem:
     return Problem(f"{key}: {message}", line_of(cfg.lines, key))
 
 

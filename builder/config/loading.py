@@ -15,6 +15,7 @@ from builder.config import fonts
 from builder.config.paper import PAGE_NAMES, size_problem
 from builder.config.problems import ConfigError, Problem, Problems, one_of, suggest
 from builder.config.settings import OUTPUTS, Config, PaperSize, inside_book
+from builder.config.volumes import check_volumes
 from builder.text.typography import HAN_RE
 
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -59,11 +60,10 @@ def read(path: Path) -> Config:
         raise ConfigError(path, [Problem(f"the file must be a mapping of settings (title: …), got "
                                          f"{describe_value(raw)}", 1)])
     cfg: Config = build(Config, raw, "", problems)
-    cfg.root = path.resolve().parent
-    cfg.path = path
-    cfg.title = cfg.title or cfg.root.name  # a new book's default: its folder's name
-    cfg.lines = lines
-    check_values(cfg, problems)
+    root = path.resolve().parent
+    cfg = dataclasses.replace(cfg, root=root, path=path, lines=lines,
+                              title=cfg.title or root.name)  # a new book's default: its folder's name
+    cfg = check_values(cfg, problems)
     if problems.items:  # in the file's order, as an editor lists them
         raise ConfigError(path, sorted(problems.items, key=lambda p: p.line or 0), lines)
     return cfg
@@ -209,8 +209,9 @@ def check_date(text: str) -> Optional[str]:
     return None
 
 
-def check_values(cfg: Config, problems: Problems) -> None:
-    """What types alone do not say: names, dates, files, fonts, references between keys."""
+def check_values(cfg: Config, problems: Problems) -> Config:
+    """What types alone do not say: names, dates, files, fonts, references between keys. Returns the config as
+    the build uses it: the fallback fonts that are installed, each series' match, the readings normalised."""
     if isinstance(cfg.paper, PaperSize):
         for side in ("width", "height"):
             if problems.clean(f"paper.{side}") and (why := size_problem(getattr(cfg.paper, side))):
@@ -222,7 +223,7 @@ def check_values(cfg: Config, problems: Problems) -> None:
             problems.add(f"outputs[{i}]", one_of(out, list(OUTPUTS)))
     if cfg.date and problems.clean("date") and (why := check_date(cfg.date)):
         problems.add("date", why)
-    fonts.check(cfg, problems)
+    fallback, font_warnings = fonts.check(cfg, problems)
     keys = set()
     for i, s in enumerate(cfg.series):
         if not s.key or not problems.clean(f"series[{i}].key"):
@@ -230,8 +231,6 @@ def check_values(cfg: Config, problems: Problems) -> None:
         if s.key in keys or s.key == "other":
             problems.add(f"series[{i}].key", f"'{s.key}' is used twice or reserved")
         keys.add(s.key)
-        if not s.match:
-            s.match = s.title
     series_keys = [s.key for s in cfg.series if s.key] + ["other"]
     for post_id, override in cfg.posts.items():
         if override.date and problems.clean(f"posts.{post_id}.date") and (why := check_date(override.date)):
@@ -239,8 +238,7 @@ def check_values(cfg: Config, problems: Problems) -> None:
         if override.series and problems.clean(f"posts.{post_id}.series") and override.series not in series_keys:
             problems.add(f"posts.{post_id}.series", one_of(override.series, series_keys)
                          .replace("is not one of", "is not a series key:"))
-    check_readings(cfg, problems)
-    from builder.config.volumes import check_volumes
+    readings = check_readings(cfg, problems)
     check_volumes(cfg, problems)
     if cfg.cover_image and problems.clean("cover_image"):
         cover = cfg.root / cfg.cover_image
@@ -258,11 +256,15 @@ def check_values(cfg: Config, problems: Problems) -> None:
             problems.add(f"sources[{i}]", f"'{pattern}' must stay inside the book's folder")
         elif not sorted(cfg.root.glob(pattern)):
             problems.add(f"sources[{i}]", f"'{pattern}' matches no file")
+    return dataclasses.replace(
+        cfg, fonts=dataclasses.replace(cfg.fonts, fallback=fallback), warnings=[*cfg.warnings, *font_warnings],
+        index_pinyin=readings, series=[s if s.match else dataclasses.replace(s, match=s.title) for s in cfg.series])
 
 
-def check_readings(cfg: Config, problems: Problems) -> None:
-    """index_pinyin: a syllable with a tone digit for each Chinese character of the key; stored as
-    pypinyin writes them (lower case, ü as v) so they sort with its readings."""
+def check_readings(cfg: Config, problems: Problems) -> dict[str, str]:
+    """index_pinyin: a syllable with a tone digit for each Chinese character of the key; kept as pypinyin
+    writes them (lower case, ü as v) so they sort with its readings."""
+    readings = dict(cfg.index_pinyin)
     for term, reading in list(cfg.index_pinyin.items()):
         normal = reading.strip().lower().replace("ü", "v").replace("u:", "v")
         chars = len(HAN_RE.findall(term))
@@ -277,7 +279,8 @@ def check_readings(cfg: Config, problems: Problems) -> None:
         elif len(syllables) != chars:
             problems.add(key, f"'{reading}' has {len(syllables)} syllable(s) for {chars} Chinese character(s)")
         else:
-            cfg.index_pinyin[term] = " ".join(syllables)
+            readings[term] = " ".join(syllables)
+    return readings
 
 
 def load(path: Path) -> Config:

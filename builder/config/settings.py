@@ -16,7 +16,7 @@ VOLUME_MODES = ("none", "series")  # or a list of VolumeConfig
 OTHER_PART = "other"  # the key of the final part (the posts in no series), in posts.<id>.series and volumes
 
 
-@dataclass
+@dataclass(frozen=True)
 class SeriesConfig:
     key: str
     """Short name, used in messages and in `posts.<id>.series`."""
@@ -32,7 +32,7 @@ class SeriesConfig:
     """A sentence printed on the part's opening page."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostOverride:
     title: Optional[str] = None
     """Replaces the scraped title."""
@@ -48,7 +48,7 @@ class PostOverride:
     untitled): no longer printed, and --strict passes."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class VolumeConfig:
     key: str
     """Short name (letters, digits, `.`, `_`, `-`): the volume is build/volumes/<key>.pdf, and `book volumes
@@ -60,7 +60,7 @@ class VolumeConfig:
     """Title on the volume's title page, under the book's; empty: its parts' titles."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class FontsConfig:
     cjk_serif: str = "Noto Serif CJK SC"
     """Chinese body font (a family name `fc-list :lang=zh family` prints)."""
@@ -71,7 +71,7 @@ class FontsConfig:
     installed is left out, with a warning."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class BlogConfig:
     name: str = ""
     """The blog's name, printed on the title page and in the preface (empty: not mentioned)."""
@@ -79,7 +79,7 @@ class BlogConfig:
     """The blog's address, printed beside its name."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class PaperSize:
     width: str = field(metadata={"length": True})
     """Page width with a unit: mm, cm, in or pt (90mm)."""
@@ -87,7 +87,7 @@ class PaperSize:
     """Page height with a unit (120mm)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Config:
     title: str = ""
     """Book title; empty means the name of the book's folder."""

@@ -157,6 +157,7 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         tokens, notes = normalize(tokens)
         tokens, counter = _set_counter(tokens)
         tokens = widen_arrays(_brace_scripts(_structure(tokens, strict_tex)))
+        _check_scripts(tokens)
         _check_typesetting_work(tokens)
         env, starred, env_args, body = _outer_environment(tokens, display)
         body = _inner_forms(body)
@@ -165,6 +166,16 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
         return Formula(source, display, macros=used, problem=str(exc), loc=loc)
     return Formula(source, display, env, starred, tuple(env_args), tuple(rows), used, None, tuple(notes), counter,
                    loc)
+
+
+def _check_scripts(tokens: list[Token]) -> None:
+    """`x^^2`, also when a macro definition stood between the two: MathJax refuses it ("Double exponent"), and
+    written together the two carets are TeX's character-code notation."""
+    for a, b in zip(tokens, tokens[1:]):
+        if a.kind == SUP and b.kind == SUP:
+            raise FormulaError("double exponent (x^^2): use braces to clarify")
+        if a.kind == SUB and b.kind == SUB:
+            raise FormulaError("double subscript (x__2): use braces to clarify")
 
 
 def _check_typesetting_work(tokens: list[Token]) -> None:

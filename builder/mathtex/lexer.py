@@ -86,6 +86,8 @@ def serialize(tokens: list[Token]) -> str:
             parts.append("\\" + text)
         elif prev_word and (text[:1].isalpha() or text[:1] == "@"):
             parts.append(" " + text)
+        elif text[:1] == "^" and parts and parts[-1].endswith("^"):
+            parts.append("{}" + text)  # never TeX's ^^ character-code notation (^^5c is a backslash)
         else:
             parts.append(text)
         prev_word = False

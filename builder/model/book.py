@@ -2,27 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from builder.mathtex import Formula
 from builder.model.content import (
     Block,
-    CodeBlock,
-    DisplayMath,
-    Figure,
-    Heading,
     Inline,
-    ListBlock,
     Location,
     Math,
-    Paragraph,
     PostDate,
 )
 from builder.model.diagnostics import Diagnostic
 
 
-@dataclass
+@dataclass(frozen=True)
 class Post:
     """One blog post as read from the dumps (possibly merged from several)."""
 
@@ -31,9 +25,9 @@ class Post:
     date: Optional[PostDate]
     readers: Optional[int]
     author: Optional[str]
-    blocks: list[Block]
+    blocks: tuple[Block, ...]
     loc: Location
-    sources: list[Location] = field(default_factory=list)
+    sources: tuple[Location, ...] = ()
     truncated: bool = False  # listing excerpt that ends in 点击阅读全文
     title_inlines: tuple[Inline, ...] = ()  # the title as text and parsed math (set with the title)
 
@@ -43,22 +37,10 @@ class Post:
 
     def text_size(self) -> int:
         """How much text the post carries, used to keep the fullest copy."""
-        size = 0
-        for block in self.blocks:
-            if isinstance(block, Paragraph):
-                size += sum(len(getattr(i, "text", getattr(i, "source", ""))) for i in block.inlines)
-            elif isinstance(block, DisplayMath):
-                size += len(block.source)
-            elif isinstance(block, (Heading, Figure)):
-                size += len(getattr(block, "title", getattr(block, "caption", "")))
-            elif isinstance(block, ListBlock):
-                size += sum(len(getattr(i, "text", "")) for item in block.items for i in item)
-            elif isinstance(block, CodeBlock):
-                size += sum(len(line) for line in block.lines)
-        return size
+        return sum(block.text_size() for block in self.blocks)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chapter:
     post: Post
     number: int  # chapter number in the book, from 1
@@ -66,21 +48,21 @@ class Chapter:
     related: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Series:
     key: str
     title: str
-    chapters: list[Chapter]
+    chapters: tuple[Chapter, ...]
     description: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Book:
     title: str
     author: str
     language: str
-    parts: list[Series]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    parts: tuple[Series, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     def chapters(self) -> list[Chapter]:
         return [c for part in self.parts for c in part.chapters]
@@ -93,15 +75,7 @@ def post_formulas(post: Post) -> Iterator[tuple[str, Formula]]:
         yield f"t{n}", formula
     n = 0
     for block in post.blocks:
-        for formula in block_formulas(block):
+        for formula in block.formulas():
             yield f"f{n}", formula
             n += 1
 
-
-def block_formulas(block) -> Iterator[Formula]:
-    if isinstance(block, DisplayMath):
-        yield block.formula
-    elif isinstance(block, (Paragraph, Heading)):
-        yield from (p.formula for p in block.inlines if isinstance(p, Math))
-    elif isinstance(block, ListBlock):
-        yield from (p.formula for item in block.items for p in item if isinstance(p, Math))

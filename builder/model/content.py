@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, Optional, Union
+from typing import ClassVar, Literal, Optional, Union
 
 from builder.mathtex import Formula
 
@@ -82,11 +83,26 @@ class Url:
 Inline = Union[Text, Math, Logo, Url]
 
 
+def _inline_formulas(inlines: tuple[Inline, ...]) -> Iterator[Formula]:
+    return (p.formula for p in inlines if isinstance(p, Math))
+
+
+# Every block says what kind it is (KIND: renderers have a method per kind), how much text it carries (the fuller
+# of two copies of a post is kept) and which formulas it holds, in reading order.
+
 @dataclass(frozen=True)
 class Paragraph:
     inlines: tuple[Inline, ...]
     loc: Location
     kind: Literal["body", "statement"] = "body"
+    KIND: ClassVar[str] = "paragraph"
+
+    def text_size(self) -> int:
+        return sum(len(i.text) if isinstance(i, Text) else len(i.source) if isinstance(i, Math) else 0
+                   for i in self.inlines)
+
+    def formulas(self) -> Iterator[Formula]:
+        return _inline_formulas(self.inlines)
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,13 @@ class Heading:
     title: str
     loc: Location
     inlines: tuple[Inline, ...] = ()  # the title as text and parsed math
+    KIND: ClassVar[str] = "heading"
+
+    def text_size(self) -> int:
+        return len(self.title)
+
+    def formulas(self) -> Iterator[Formula]:
+        return _inline_formulas(self.inlines)
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,13 @@ class Figure:
     caption: str
     loc: Location
     image: Optional[FigureImage] = None
+    KIND: ClassVar[str] = "figure"
+
+    def text_size(self) -> int:
+        return len(self.caption)
+
+    def formulas(self) -> Iterator[Formula]:
+        return iter(())
 
 
 @dataclass(frozen=True)
@@ -121,10 +151,17 @@ class DisplayMath:
 
     formula: Formula
     loc: Location
+    KIND: ClassVar[str] = "display"
 
     @property
     def source(self) -> str:
         return self.formula.source
+
+    def text_size(self) -> int:
+        return len(self.source)
+
+    def formulas(self) -> Iterator[Formula]:
+        return iter((self.formula,))
 
 
 @dataclass(frozen=True)
@@ -132,6 +169,13 @@ class ListBlock:
     items: tuple[tuple[Inline, ...], ...]
     loc: Location
     style: Literal["dun", "paren"] = "dun"  # 1、 or (1)
+    KIND: ClassVar[str] = "list"
+
+    def text_size(self) -> int:
+        return sum(len(i.text) for item in self.items for i in item if isinstance(i, Text))
+
+    def formulas(self) -> Iterator[Formula]:
+        return (f for item in self.items for f in _inline_formulas(item))
 
 
 @dataclass(frozen=True)
@@ -141,6 +185,13 @@ class CodeBlock:
     lines: tuple[str, ...]
     language: str
     loc: Location
+    KIND: ClassVar[str] = "code"
+
+    def text_size(self) -> int:
+        return sum(len(line) for line in self.lines)
+
+    def formulas(self) -> Iterator[Formula]:
+        return iter(())
 
 
 @dataclass(frozen=True)
@@ -150,6 +201,13 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     loc: Location
     head: bool = False  # the first row names the columns
+    KIND: ClassVar[str] = "table"
+
+    def text_size(self) -> int:
+        return 0  # (a table's cells never made one copy of a post fuller than another)
+
+    def formulas(self) -> Iterator[Formula]:
+        return iter(())
 
 
 Block = Union[Paragraph, Heading, Figure, DisplayMath, ListBlock, CodeBlock, Table]

@@ -11,7 +11,7 @@ WARNING_CODES = {"empty-body": "the post has no text (the listing page showed no
                  "untitled": "the post has no title (settled as well by posts.<id>.title)"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Diagnostic:
     """A warning or error tied to an input location."""
 

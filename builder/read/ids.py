@@ -1,6 +1,7 @@
 """Post ids, and one post for two copies of the same post."""
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 from builder.model.book import Post
@@ -48,32 +49,35 @@ def make_id(post: Post) -> str:
 
 def merge_duplicates(posts: list[Post], diags: list[Diagnostic]) -> list[Post]:
     """One post per title: keep the fullest text and the fullest metadata."""
-    by_key: dict[str, Post] = {}
+    at: dict[str, int] = {}  # title key -> its post's place in out
     out: list[Post] = []
     for post in posts:
         key = norm_title(post.title) if post.title else None
-        if key is None or key not in by_key:
+        if key is None or key not in at:
             if key is not None:
-                by_key[key] = post
+                at[key] = len(out)
             out.append(post)
             continue
-        keep = by_key[key]
+        keep = out[at[key]]
+        merged: dict = {"sources": (*keep.sources, post.loc),
+                        "readers": keep.readers if keep.readers is not None else post.readers,
+                        "author": keep.author or post.author}
         if post.text_size() > keep.text_size():
-            keep.blocks, keep.truncated = post.blocks, post.truncated
+            merged.update(blocks=post.blocks, truncated=post.truncated)
         if post.date and (keep.date is None or (post.date.full and not keep.date.full)):
             if keep.date and (keep.date.month, keep.date.day) != (post.date.month, post.date.day):
                 diags.append(Diagnostic(post.loc, f"duplicate of {keep.loc} has a different date"))
-            keep.date = post.date
-            keep.title, keep.title_inlines = post.title, post.title_inlines
-        keep.readers = keep.readers if keep.readers is not None else post.readers
-        keep.author = keep.author or post.author
-        keep.sources.append(post.loc)
+            merged.update(date=post.date, title=post.title, title_inlines=post.title_inlines)
+        out[at[key]] = dataclasses.replace(keep, **merged)
     return out
 
 
-def assign_ids(posts: list[Post]) -> None:
+def assign_ids(posts: list[Post]) -> list[Post]:
+    """The posts with their ids: a slug of date and title, numbered when two are alike."""
     seen: dict[str, int] = {}
+    out = []
     for post in posts:
         base = make_id(post)
         seen[base] = seen.get(base, 0) + 1
-        post.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        out.append(dataclasses.replace(post, id=base if seen[base] == 1 else f"{base}-{seen[base]}"))
+    return out

@@ -31,7 +31,7 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
     for raw in raws:
         blocks = build_blocks(raw.lines, display, warn)
         post = Post(id="", title=raw.title, date=raw.date, readers=raw.readers, author=raw.author,
-                    blocks=blocks, loc=raw.loc, sources=[raw.loc], truncated=raw.truncated,
+                    blocks=tuple(blocks), loc=raw.loc, sources=(raw.loc,), truncated=raw.truncated,
                     title_inlines=split_inline(raw.title or "（无标题）", raw.loc, warn))
         if not raw.title:
             warn(raw.loc, "post has no title; printed as '（无标题）' (set one in book.yaml under posts.<id>.title)",
@@ -50,6 +50,4 @@ def read_posts(files: list[tuple[Path, str]], diags: list[Diagnostic], parse=Non
             posts.extend((parse or parse_file)(path, display, diags))
         except InputError as exc:
             diags.append(Diagnostic(Location(exc.display, 1), exc.message + "; file skipped", "error"))
-    merged = merge_duplicates(posts, diags)
-    assign_ids(merged)
-    return merged
+    return assign_ids(merge_duplicates(posts, diags))

@@ -191,16 +191,18 @@ def figure_indexes(post: Post) -> list[int]:
     return [i for i, block in enumerate(post.blocks) if isinstance(block, Figure)]
 
 
-def attach_images(book: Book, cfg: Config) -> None:
-    """Each image in images/<post id>/ fills its figure (Figure.image); a file that fills none, or that is not
-    the image its name says, is a warning in book.diagnostics and the figure keeps its placeholder."""
+def attach_images(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> list[Post]:
+    """The posts with each image of images/<post id>/ in its figure (Figure.image; images/<post id>/<n>.<ext>
+    fills the post's figure n); a file that fills none, or that is not the image its name says, is a warning in
+    `diags`, and the figure keeps its placeholder."""
     root = cfg.root / IMAGES_DIR
     if not root.is_dir():
-        return
-    posts = {c.post.id: c.post for c in book.chapters()}
+        return posts
+    by_id = {post.id: post for post in posts}
+    images: dict[tuple[str, int], FigureImage] = {}  # (post id, figure n) -> the image that fills it
 
     def warn(path: Path, message: str) -> None:
-        book.diagnostics.append(Diagnostic(Location(printable(str(path.relative_to(cfg.root))), 0), message))
+        diags.append(Diagnostic(Location(printable(str(path.relative_to(cfg.root))), 0), message))
 
     for entry in _entries(root):
         if not entry.is_dir():
@@ -208,7 +210,7 @@ def attach_images(book: Book, cfg: Config) -> None:
                         "(`book list --figures` shows where); not used")
             continue
         files = _entries(entry)
-        post = posts.get(entry.name)
+        post = by_id.get(entry.name)
         if post is None:
             for f in files:
                 warn(f, f"no post of the book has the id '{printable(entry.name)}' (`book list` prints the ids); "
@@ -227,10 +229,9 @@ def attach_images(book: Book, cfg: Config) -> None:
             else:
                 candidates.setdefault(int(m.group(1)), []).append(f)
         for n, paths in sorted(candidates.items()):
-            at = slots[n - 1]
             for f in paths:  # the first usable one, by name, fills the figure
-                if post.blocks[at].image is not None:
-                    warn(f, f"figure {n} of post {post.id} already has {Path(post.blocks[at].image.path).name}; "
+                if (post.id, n) in images:
+                    warn(f, f"figure {n} of post {post.id} already has {Path(images[post.id, n].path).name}; "
                             "not used")
                     continue
                 image, problem = examine(cfg, f, EXTENSIONS[f.suffix[1:].lower()])
@@ -238,7 +239,18 @@ def attach_images(book: Book, cfg: Config) -> None:
                     warn(f, f"{problem}; not used" if len(paths) > 1 else
                          f"{problem}; figure {n} of post {post.id} keeps its placeholder")
                 else:
-                    post.blocks[at] = dataclasses.replace(post.blocks[at], image=image)
+                    images[post.id, n] = image
+    return [_with_images(post, images) for post in posts]
+
+
+def _with_images(post: Post, images: dict[tuple[str, int], FigureImage]) -> Post:
+    slots = {at: n for n, at in enumerate(figure_indexes(post), 1)}
+    if not any((post.id, n) in images for n in slots.values()):
+        return post
+    blocks = tuple(dataclasses.replace(block, image=images[post.id, slots[k]])
+                   if k in slots and (post.id, slots[k]) in images else block for k, block in enumerate(post.blocks))
+    return dataclasses.replace(post, blocks=blocks)
+
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Posts -> parts: apply book.yaml overrides, group by series, order, number the chapters."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from typing import Optional
@@ -39,7 +40,9 @@ def _loose(text: str) -> str:
     return norm_title(text)
 
 
-def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> list[Post]:
+def apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> list[Post]:
+    """The posts book.yaml keeps, with its corrections (title, date); what it settles is no longer a warning.
+    An id it names that no post has is a config error."""
     ids = {p.id for p in posts}
 
     def unknown(key: str) -> str:
@@ -65,12 +68,11 @@ def _apply_overrides(posts: list[Post], cfg: Config, diags: list[Diagnostic]) ->
             settled = set(override.accept) | ({"untitled"} if override.title else set())
             diags[:] = [d for d in diags if not (d.code in settled and d.loc in post.sources)]
             if override.title:
-                post.title = override.title
-                post.title_inlines = split_inline(override.title, post.loc, lambda loc, msg: diags.append(
-                    Diagnostic(loc, msg)))
+                post = dataclasses.replace(post, title=override.title, title_inlines=split_inline(
+                    override.title, post.loc, lambda loc, msg: diags.append(Diagnostic(loc, msg))))
             if override.date:
                 y, m, d = (int(x) for x in override.date.split("-"))
-                post.date = PostDate(y, m, d)
+                post = dataclasses.replace(post, date=PostDate(y, m, d))
         kept.append(post)
     return kept
 
@@ -97,8 +99,8 @@ def _date_key(post: Post) -> tuple:
 
 
 def build_book(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> Book:
-    """Group posts into the configured series and a final part; number chapters in book order."""
-    posts = _apply_overrides(posts, cfg, diags)
+    """Group posts (as apply_overrides left them) into the configured series and a final part; number the
+    chapters in book order."""
     numbered: dict[str, list[tuple[Post, Optional[int]]]] = {s.key: [] for s in cfg.series}
     related: dict[str, list[Post]] = {s.key: [] for s in cfg.series}
     others: list[Post] = []
@@ -112,7 +114,7 @@ def build_book(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> Book:
         else:
             related[key].append(post)
 
-    parts: list[Series] = []
+    parts: list[tuple[str, str, list[Chapter], str]] = []  # key, title, chapters (numbered below), description
     for s in cfg.series:
         entries = sorted(numbered[s.key], key=lambda e: (e[1] is None, e[1] or 0, _date_key(e[0])))
         chapters = [Chapter(post=p, number=0, series_number=n) for p, n in entries]
@@ -120,19 +122,17 @@ def build_book(posts: list[Post], cfg: Config, diags: list[Diagnostic]) -> Book:
                      for p in sorted(related[s.key], key=_date_key)]
         chapters = _explicit_order(chapters, s.order)
         if chapters:
-            parts.append(Series(key=s.key, title=s.title, chapters=chapters, description=s.description))
+            parts.append((s.key, s.title, chapters, s.description))
         else:
             diags.append(Diagnostic(None, f"{cfg.path}: series '{s.key}' has no posts; part left out"))
     if others:
-        parts.append(Series(key="other", title=cfg.other_title,
-                            chapters=[Chapter(post=p, number=0, series_number=None)
-                                      for p in sorted(others, key=_date_key)]))
-    number = 0
-    for part in parts:
-        for chapter in part.chapters:
-            number += 1
-            chapter.number = number
-    return Book(title=cfg.title, author=cfg.author, language=cfg.language, parts=parts, diagnostics=diags)
+        parts.append(("other", cfg.other_title, [Chapter(post=p, number=0, series_number=None)
+                                                 for p in sorted(others, key=_date_key)], ""))
+    numbers = iter(range(1, len(posts) + 1))
+    return Book(title=cfg.title, author=cfg.author, language=cfg.language, diagnostics=tuple(diags), parts=tuple(
+        Series(key=key, title=title, description=description,
+               chapters=tuple(dataclasses.replace(c, number=next(numbers)) for c in chapters))
+        for key, title, chapters, description in parts))
 
 
 def _explicit_order(chapters: list[Chapter], order: list[str]) -> list[Chapter]:

@@ -67,7 +67,7 @@ def test_stray_trailer_is_not_text(seed):
 def test_glued_title_is_a_title_not_a_body(seed):
     posts, diags = seed
     dialo = by_title(posts, "动手做个DialoGPT")
-    assert dialo.blocks == []
+    assert dialo.blocks == ()
     sampling = by_title(posts, "从采样看优化")
     assert sampling.title == "从采样看优化:可导优化与不可导优化的统一视角"
     assert sampling.date == PostDate(2020, 6, 23)

@@ -8,7 +8,7 @@ import pytest
 from builder.mathtex import MacroTable, dialect, parse
 from builder.mathtex import latex as mlatex
 from builder.mathtex.find import display_opener, find_inline
-from builder.mathtex.lexer import tokenize
+from builder.mathtex.lexer import SUP, Token, tokenize
 from builder.mathtex.numbering import Numbering
 from builder.model.content import DisplayMath, Location, Math, Paragraph
 from builder.read.blocks import build_blocks, split_inline
@@ -307,3 +307,12 @@ def test_nested_environments_of_the_same_name_close_at_the_right_end():
 def test_title_math_is_parsed_once():
     pieces = split_inline(r"$\mathcal{O}(n)$的算法", LOC, lambda loc, msg: None)
     assert isinstance(pieces[0], Math) and pieces[0].formula.ok
+
+
+@pytest.mark.parametrize("source", ["^\\newcommand{A}[0]{}^", "x^\\def\\a{}^5cinput", "x_\\let\\b=\\c_2", "x^^2"])
+def test_two_carets_never_meet(source):
+    """A macro definition between two carets leaves them side by side: TeX would read `^^5c` as a backslash.
+    MathJax refuses a double exponent; so does the book, and its LaTeX never holds `^^`."""
+    formula = parse(source, False)
+    assert not formula.ok and ("double" in formula.problem or "^^" in formula.problem)
+    assert "^^" not in mlatex.tex(tuple(Token(SUP, "^") for _ in range(2)), "p")

@@ -27,7 +27,7 @@ def watching(cfg):
     """`book watch` in a thread, its builds counted (the list of their start times); stopped after the block."""
     calls: list[float] = []
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda: calls.append(time.monotonic()),
+    thread = threading.Thread(target=watch, args=(cfg, Options(quiet=True), lambda cfg: calls.append(time.monotonic()),
                                                    stop), daemon=True)
     thread.start()
     try:

@@ -10,7 +10,7 @@ from typing import ClassVar, Optional
 from builder.config.settings import Config
 from builder.mathtex import EQREF, Formula
 from builder.mathtex.numbering import Line, Numbering
-from builder.model.book import Book, Chapter, block_formulas
+from builder.model.book import Book, Chapter
 from builder.model.content import (
     CodeBlock,
     DisplayMath,
@@ -106,7 +106,7 @@ class EpubRender:
     def __post_init__(self) -> None:
         self.links = LinkTable(self.book)
         self.numbers = Numbering.count(
-            (c.number, c.post.id, [f for b in c.post.blocks for f in block_formulas(b)]) for c in self.book.chapters())
+            (c.number, c.post.id, [f for b in c.post.blocks for f in b.formulas()]) for c in self.book.chapters())
         self.warnings.extend(self.numbers.warnings)
 
     def check_refs(self, formula: Formula, post_id: str, loc: Location) -> None:
