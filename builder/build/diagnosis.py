@@ -15,6 +15,7 @@ from typing import Optional
 
 from builder.config.settings import Config
 from builder.config.styles import style_dirs
+from builder.util.store import Store
 from builder.model.book import Book, Chapter, post_formulas
 from builder.model.content import DisplayMath, Heading
 from builder.render.latex.assembly import render_preamble
@@ -50,22 +51,22 @@ CARRIERS = (".aux", ".toc", ".out")
 class Verdicts:
     """What TeX rejected (digest -> its error) and which formulas it typesets alone (digests)."""
 
-    path: Path
+    store: Store
     stamp: str
     rejected: dict[str, str] = field(default_factory=dict)
     accepted: set[str] = field(default_factory=set)
     posts: dict[str, list[str]] = field(default_factory=dict)  # rejected digest -> the posts it is in
 
     @classmethod
-    def load(cls, build_dir: Path, stamp: str) -> "Verdicts":
-        path = build_dir / VERDICT_FILE
+    def load(cls, build_dir: Path, stamp: str) -> Verdicts:
+        store = Store(build_dir)
+        data = store.read(VERDICT_FILE, key=stamp)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("stamp") == stamp:
-                return cls(path, stamp, dict(data["rejected"]), set(data["accepted"]), dict(data["posts"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        return cls(path, stamp)
+            return cls(store, stamp, {str(k): str(v) for k, v in data["rejected"].items()},
+                       {str(d) for d in data["accepted"]},
+                       {str(k): [str(p) for p in v] for k, v in data["posts"].items()})
+        except (TypeError, KeyError, AttributeError):  # none yet, for other styles, or not this tool's
+            return cls(store, stamp)
 
     def reject(self, digest: str, message: str, post_ids: list[str]) -> bool:
         """Record TeX's verdict; False when it was known already."""
@@ -83,11 +84,8 @@ class Verdicts:
         return out
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"stamp": self.stamp, "rejected": self.rejected, "posts": self.posts,
-                                   "accepted": sorted(self.accepted)}, indent=0), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.store.write(VERDICT_FILE, {"rejected": self.rejected, "posts": self.posts,
+                                        "accepted": sorted(self.accepted)}, key=self.stamp)
 
 
 def blame_line(lines: list[str], line: int) -> Optional[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from builder.config.settings import Config
+from builder.util.store import atomic_write
 from builder.model.book import Book
 from builder.model.content import Figure, FigureImage
 from builder.render.latex.blocks import TexFigures
@@ -78,9 +79,7 @@ def tex_figures(book: Book, cfg: Config, dry_run: bool = False) -> TexFigures:
                 out.problems[digest] = problem
                 continue
         elif not target.exists() or target.read_bytes() != data:
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            atomic_write(target, data)
         out.names[digest] = name
     if work.is_dir() and not dry_run:
         used = {Path(n).name for n in out.names.values()}

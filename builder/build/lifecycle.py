@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -12,6 +11,7 @@ from builder.build.options import Options, OutputLines, replay_warnings, say
 from builder.build.stamps import BuildState, inputs_digest, target_output
 from builder.config.settings import Config, source_files
 from builder.model.book import Book
+from builder.util.store import atomic_file
 
 
 @dataclass
@@ -76,13 +76,8 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     if opts.dry_run:
         say(opts, rendered.would)
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.tmp"
-    try:
+    with atomic_file(target) as tmp:
         summary, complete = rendered.write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     if complete:
         state.record(name, inputs, target, rendered.content, lines.warnings)
     else:  # worth building again next time (and saying why again)

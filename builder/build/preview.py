@@ -22,6 +22,7 @@ from builder.build.stamps import BuildState
 from builder.config.settings import Config
 from builder.config.styles import style_dirs
 from builder.mathtex.latex import label_name
+from builder.util.store import atomic_file
 from builder.model.book import Book, Chapter
 from builder.render.latex.assembly import book_packages, preamble_context
 from builder.render.latex.chapter import RenderReport
@@ -88,7 +89,7 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
         (work / f"{PREVIEW}.aux").unlink(missing_ok=True)
     else:  # every label of the book, as the last full build left them
         shutil.copyfile(work / f"{JOBNAME}.aux", work / f"{PREVIEW}.aux")
-    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg))
     source = env.get_template("preview.tex.jinja").render(
         **preamble_context(cfg, book_packages(book)), first_page=page or 1, chapter_before=chapter.number - 1,
         part_title=escape(part.title), file=chapter.post.id)
@@ -103,9 +104,8 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
         raise BuildFailed(f"TeX failed on the preview of {chapter.post.id} ({'; '.join(errors) or 'see build/tex/preview.log'}); "
                           "`book pdf` finds a formula TeX rejects and sets it as source")
     target = cfg.build_dir / "preview.pdf"
-    tmp = cfg.build_dir / ".preview.pdf.tmp"
-    shutil.copyfile(work / f"{PREVIEW}.pdf", tmp)
-    os.replace(tmp, target)
+    with atomic_file(target) as tmp:
+        shutil.copyfile(work / f"{PREVIEW}.pdf", tmp)
     pages = re.search(r"Output written on .*?\((\d+) pages?", log)
     first = page or 1
     count = int(pages.group(1)) if pages else 0

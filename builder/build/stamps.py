@@ -1,8 +1,6 @@
 """Content stamps: what each output was built from, so a build redoes only what is out of date."""
 from __future__ import annotations
 
-import json
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +8,7 @@ from pathlib import Path
 from builder.config.settings import Config, source_files
 from builder.series.figures import images_digest, svg_converter
 from builder.util.hashing import digest, file_digest, tool_digest
+from builder.util.store import Store
 
 STATE_FILE = ".book-state.json"
 
@@ -44,34 +43,31 @@ def inputs_digest(cfg: Config, target: str) -> str:
 class BuildState:
     """Stamps of the last successful build, kept in build/.book-state.json."""
 
-    path: Path
-    targets: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> {inputs, output}
+    store: Store
+    targets: dict[str, dict] = field(default_factory=dict)  # target -> {inputs, output, content, warnings}
     chapters: dict[str, str] = field(default_factory=dict)  # post id -> render stamp
     touched: set[str] = field(default_factory=set)  # the targets this build recorded or forgot
     chapters_set: bool = False  # this build rendered the chapters (set_chapters)
 
     @classmethod
-    def load(cls, build_dir: Path) -> "BuildState":
-        path = build_dir / STATE_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("targets", {})), dict(data.get("chapters", {})))
-        except (OSError, ValueError):
-            return cls(path)
+    def load(cls, build_dir: Path) -> BuildState:
+        store = Store(build_dir)
+        data = store.read(STATE_FILE)
+        if not (isinstance(data, dict) and isinstance(data.get("targets"), dict)
+                and isinstance(data.get("chapters"), dict)
+                and all(isinstance(v, dict) for v in data["targets"].values())):
+            return cls(store)
+        return cls(store, dict(data["targets"]), dict(data["chapters"]))
 
     def save(self) -> None:
         """Merge into the file: the PDF and EPUB builds of `book all -j 2` each save their own stamps."""
         with _SAVE_LOCK:
-            current = BuildState.load(self.path.parent)
+            current = BuildState.load(self.store.folder)
             # Only the targets this build recorded: its copies of the others may be older than the file's.
             current.targets.update({t: self.targets[t] for t in self.touched})
             if self.chapters_set:
                 current.chapters = self.chapters
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps({"targets": current.targets, "chapters": current.chapters}, indent=1,
-                                      sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
+            self.store.write(STATE_FILE, {"targets": current.targets, "chapters": current.chapters})
 
     def up_to_date(self, target: str, inputs: str, output: Path) -> bool:
         entry = self.targets.get(target)

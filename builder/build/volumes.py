@@ -39,7 +39,7 @@ from builder.tex.sandbox import (
     discard_cut_files,
     start_clean_if_interrupted,
 )
-from builder.util.files import write_if_changed
+from builder.util.store import write_if_changed
 from builder.util.hashing import digest
 from builder.util.progress import Progress
 

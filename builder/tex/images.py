@@ -1,7 +1,6 @@
 """Formulas as images: each typeset by XeLaTeX with the book's own preamble, one PNG each, cached by content."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ from builder.tex.probe import ProbeFailed, ProbeItem, ProbeTimeout, probe
 from builder.tex.sandbox import require_tex, tex_environment
 from builder.util import procs
 from builder.util.hashing import digest
+from builder.util.store import Store
 
 # Amazon asks for 300 ppi at the size an image is shown; formulas are set at the body's size, so a
 # reader's 12 pt line gets its 300 ppi.
@@ -69,12 +69,9 @@ class FormulaImages:
 
     def _index(self) -> dict:
         """{"size": the text size formulas are set in (pt), "images": {key: [width, height, depth] in pt}}."""
-        try:
-            index = json.loads((self.dir / CACHE_INDEX).read_text(encoding="utf-8"))
-            if isinstance(index.get("size"), float) and isinstance(index.get("images"), dict):
-                return index
-        except (OSError, ValueError, AttributeError):
-            pass
+        index = Store(self.dir).read(CACHE_INDEX)
+        if isinstance(index, dict) and isinstance(index.get("size"), float) and isinstance(index.get("images"), dict):
+            return index
         return {"size": 0.0, "images": {}}
 
     def render(self, items: dict[str, FormulaTex], say=lambda message: None,
@@ -97,7 +94,7 @@ class FormulaImages:
         for path in self.dir.glob("*.png"):  # also those a build that stopped early left unlisted
             if path.stem not in known:
                 path.unlink()
-        (self.dir / CACHE_INDEX).write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
+        Store(self.dir).write(CACHE_INDEX, index)
         size = index["size"]
         images = {k: MathImage(self.dir / f"{k}.png", *(v / size for v in known[k])) for k in items if k in known}
         return images, rejected

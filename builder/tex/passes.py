@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import queue
 import re
@@ -32,6 +31,7 @@ from builder.tex.sandbox import (
 )
 from builder.util.procs import Child
 from builder.util.progress import Progress
+from builder.util.store import Store
 
 MAX_PASSES = 6  # a document still changing after this many passes never settles (a reference that moves its page)
 
@@ -193,17 +193,14 @@ def input_stamps(workdir: Path, jobname: str, own: list[Path]) -> dict[str, str]
 
 
 def _load_state(path: Path) -> dict:
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
+    state = Store(path.parent).read(path.name)
+    if not isinstance(state, dict) or not isinstance(state.get("inputs", {}), dict):
         return {}
+    return state
 
 
 def _save_state(path: Path, state: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    Store(path.parent).write(path.name, state)
 
 
 def _pdf_stamp(pdf: Path) -> Optional[str]:

@@ -1,7 +1,6 @@
 """After an edit to a few chapters, the whole PDF from one short pass: those chapters set alone and spliced in."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from builder.tex.passes import (
 from builder.tex.sandbox import RUNNING_MARKER, tex_environment
 from builder.util.hashing import digest, file_digest
 from builder.util.progress import Progress
+from builder.util.store import Store
 
 # How it works (README, "make-style builds"): each chapter is an \include, so TeX keeps its labels, contents
 # lines and closing counters in its own <id>.aux. After a build, book.inputs.json records the digest of every
@@ -99,13 +99,15 @@ def record(work: Path, chapters_dir: Path, ids: list[str], log: str, pages: int)
     """After a good build: what TeX read for book.pdf, and the log's facts that a later splice keeps."""
     manifest = inputs_of(work, chapters_dir, ids)
     manifest.update(pdf=file_digest(work / "book.pdf"), pages=pages, facts=LOG_FACT_RE.findall(log))
-    (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    Store(work).write(MANIFEST, manifest)
 
 
 def changed_chapters(work: Path, chapters_dir: Path, ids: list[str]) -> tuple[Optional[list[str]], dict]:
     """The chapters whose files changed since the last good build, or None when more than chapters changed."""
     try:
-        manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
+        manifest = Store(work).read(MANIFEST)
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("chapters"), dict):
+            return None, {}
         now = inputs_of(work, chapters_dir, ids)
     except (OSError, ValueError):
         return None, {}

@@ -1,11 +1,11 @@
 """Pinyin for ids and index sort keys, memoised in build/ so incremental builds never load pypinyin's dictionaries."""
 from __future__ import annotations
 
-import json
-import os
 import threading
 from pathlib import Path
 from typing import Optional
+
+from builder.util.store import Store
 
 _memo: dict[str, list[str]] = {}
 
@@ -23,10 +23,9 @@ def use_memo(path: Path) -> None:
     """Load (and later save) the memo at path; loading pypinyin costs more than a whole incremental build step."""
     global _memo_file
     _memo_file = path
-    try:
-        _memo.update(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        pass
+    memo = Store(path.parent).read(path.name)
+    if isinstance(memo, dict):
+        _memo.update((k, v) for k, v in memo.items() if isinstance(v, list) and all(isinstance(s, str) for s in v))
 
 
 def save_memo() -> None:
@@ -34,10 +33,7 @@ def save_memo() -> None:
     with _lock:  # the PDF and EPUB builds may run side by side (`book all -j 2`)
         if _memo_file is None or not _dirty:
             return
-        _memo_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _memo_file.with_name(f"{_memo_file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_memo.copy(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, _memo_file)
+        Store(_memo_file.parent).write(_memo_file.name, _memo.copy())
         _dirty = False
 
 

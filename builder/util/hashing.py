@@ -17,8 +17,21 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+_seen: dict[tuple, str] = {}  # (path, size, times, inode) -> digest: a file is read once while it is unchanged
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "-"
+    """The sha256 of a file's bytes ("-" when there is no such file). Several stages stamp the same dumps in one
+    build (its outputs, the terms, the parse cache): each unchanged file is read and hashed once per process."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "-"
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    found = _seen.get(key)
+    if found is None:
+        found = _seen[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
 
 
 @functools.cache

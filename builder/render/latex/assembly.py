@@ -31,7 +31,7 @@ def preamble_context(cfg: Config, packages: list[str]) -> dict:
 def render_preamble(cfg: Config, packages: Optional[list[str]] = None) -> str:
     """The book's preamble alone (classes, packages, fonts), for typesetting formulas as the book does;
     by default with every optional math package."""
-    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg))
     packages = list(dialect.LATEX_PACKAGES) if packages is None else packages
     return env.get_template("preamble.tex.jinja").render(**preamble_context(cfg, packages))
 
@@ -46,7 +46,7 @@ def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
                 rejected: Optional[dict[str, str]] = None, volume: Optional[dict] = None) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index. A volume's (its
     parts in `book`) is given what only a volume has (builder/volumes.py)."""
-    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg))
     parts = [{"key": p.key, "title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],
               "rows": [overview_row(c, p.title, rejected) for c in p.chapters],

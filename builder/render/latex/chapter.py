@@ -328,7 +328,7 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
                     rejected: Optional[dict[str, str]] = None, only: Optional[set[str]] = None,
                     figures: Optional[TexFigures] = None) -> dict[str, str]:
     """post id -> chapter .tex text, for every chapter of the book (or the ids in `only`)."""
-    env = template_env(style_dirs(cfg), cfg.build_dir / ".jinja-cache")
+    env = template_env(style_dirs(cfg))
     template = env.get_template("chapter.tex.jinja")
     links = LinkTable(book)
     out = {}
