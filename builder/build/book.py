@@ -40,8 +40,7 @@ def load_book(cfg: Config, dry_run: bool = False) -> Book:
 
 
 def report_diagnostics(book: Book, opts: Options) -> None:
-    for d in book.diagnostics:
-        print(str(d), file=opts.out)
+    opts.channel.extend(book.diagnostics)
     errors = [d for d in book.diagnostics if d.level == "error"]
     if errors and not opts.strict:
         # An unreadable dump costs only its own posts: the rest of the book is still built.

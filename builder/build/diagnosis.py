@@ -6,18 +6,16 @@ digest of their content. Verdicts are forgotten when the tool or the styles chan
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from builder.config.settings import Config
 from builder.config.styles import style_dirs
-from builder.util.store import Store
 from builder.model.book import Book, Chapter, post_formulas
-from builder.model.content import DisplayMath, Heading
+from builder.model.content import DisplayMath, Heading, Location
+from builder.model.diagnostics import Diagnostic
 from builder.render.latex.assembly import render_preamble
 from builder.render.latex.chapter import (
     display_tex,
@@ -27,6 +25,7 @@ from builder.render.latex.chapter import (
 )
 from builder.tex.log import TexResult
 from builder.tex.probe import CHUNK_TIMEOUT, ProbeFailed, ProbeItem, probe
+from builder.util.store import Store
 
 VERDICT_FILE = ".tex-verdicts.json"
 
@@ -116,13 +115,14 @@ def blame_line(lines: list[str], line: int) -> Optional[str]:
 class Diagnosis:
     """Turns a failed TeX run into new verdicts; says what it blamed."""
 
-    def __init__(self, book: Book, cfg: Config, verdicts: Verdicts, out, timeout: float = 900.0):
-        self.book, self.cfg, self.verdicts, self.out, self.timeout = book, cfg, verdicts, out, timeout
+    def __init__(self, book: Book, cfg: Config, verdicts: Verdicts, say: Callable[[str], None],
+                 warn: Callable[[Diagnostic], None], timeout: float = 900.0, scope: Optional[Book] = None):
+        """`scope`: the part of the book the failed document sets (its formulas are the ones checked)."""
+        self.book, self.cfg, self.verdicts, self.say, self.warn = book, cfg, verdicts, say, warn
+        self.scope = scope or book
+        self.timeout = timeout
         self.chapters = {c.post.id: c for c in book.chapters()}
         self.probed = False
-
-    def say(self, message: str) -> None:
-        print(message, file=self.out, flush=True)
 
     def __call__(self, result: TexResult, work: Path) -> int:
         """How many new things were found to blame (0: the failure cannot be mapped to the input)."""
@@ -153,7 +153,7 @@ class Diagnosis:
         """Typeset every formula of the book whose verdict is not known yet, alone: the ones TeX rejects."""
         items: list[ProbeItem] = []
         owners: dict[str, list[str]] = {}  # digest -> posts it is in
-        for chapter in self.book.chapters():
+        for chapter in self.scope.chapters():
             for key, formula in post_formulas(chapter.post):
                 if not formula.ok or formula.empty:
                     continue
@@ -174,7 +174,7 @@ class Diagnosis:
             failed = probe(render_preamble(self.cfg), items, style_dirs(self.cfg),
                            timeout=min(self.timeout, CHUNK_TIMEOUT), workdir=self.cfg.build_dir / "probe")
         except ProbeFailed as exc:
-            self.say(f"warning: the formula check could not run: {exc}")
+            self.warn(Diagnostic(None, f"the formula check could not run: {exc}"))
             return 0
         for digest, post_ids in owners.items():
             if digest in failed:
@@ -189,20 +189,20 @@ class Diagnosis:
         block = next(b for b in chapter.post.blocks if isinstance(b, DisplayMath) and b.formula is formula)
         return display_tex(chapter.post, block)
 
-    def where(self, stem: str, line: int, ext: str, work: Path) -> Optional[str]:
+    def where(self, stem: str, line: int, ext: str, work: Path) -> Optional[Location]:
         """The dump location of what an error at stem:line belongs to (the post's title line, a block's line)."""
         found = self.place(stem, line, ext, work)
         if found is None:
-            return str(self.chapters[stem].post.loc) if stem in self.chapters else None
+            return self.chapters[stem].post.loc if stem in self.chapters else None
         chapter, key = found
         post = chapter.post
         if key.startswith("b") and int(key[1:]) < len(post.blocks):
-            return str(post.blocks[int(key[1:])].loc)
+            return post.blocks[int(key[1:])].loc
         if key.startswith("f"):
             formula = dict(post_formulas(post)).get(key)
-            if formula is not None and formula.loc is not None:
-                return str(formula.loc)
-        return str(post.loc)
+            if isinstance(formula.loc if formula is not None else None, Location):
+                return formula.loc
+        return post.loc
 
     def place(self, stem: str, line: int, ext: str, work: Path) -> Optional[tuple[Chapter, str]]:
         """(chapter, unit key) an error in file stem:line belongs to, or None."""

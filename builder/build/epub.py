@@ -19,6 +19,8 @@ from builder.build.options import BuildFailed, say
 from builder.build.stamps import BuildState
 from builder.config.styles import style_file
 from builder.model.book import Book
+from builder.model.content import Location
+from builder.model.diagnostics import Diagnostic
 from builder.render.epub.document import EpubRender, _str
 from builder.util import procs
 from builder.util.hashing import digest, file_digest
@@ -71,10 +73,8 @@ class EpubOutput(Output):
         render = self.renderer(book, figure_uri=lambda image: epub_uri(cfg, image))
         doc = render.document(cfg)
         self.finish(render)
-        for loc, message in render.warnings:
-            print(f"{loc}: warning: {message}", file=opts.out)
-        if opts.strict and render.warnings:
-            raise BuildFailed(f"{len(render.warnings)} formula warning(s) and --strict")
+        opts.channel.extend(render.warnings)
+        opts.channel.fail_if_strict(opts, render.warnings, "formula warning(s)")
         css = style_file(cfg, "epub.css").read_bytes()
         cover = cfg.root / cfg.cover_image if cfg.cover_image else None
         pandoc = pypandoc.get_pandoc_path()
@@ -100,8 +100,8 @@ class EpubOutput(Output):
                                   f"build/{self.target.name} left as it was")
             failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(stderr)]
             for tex in failed:
-                print(f"{render.formulas.get(' '.join(tex.split()), 'build/' + self.target.name)}: warning: "
-                      f"pandoc could not convert the formula to MathML; shown as TeX: {tex[:80]}", file=opts.out)
+                opts.channel.add(Diagnostic(render.formulas.get(" ".join(tex.split()), Location(f"build/{self.target.name}", 0)),
+                                            f"pandoc could not convert the formula to MathML; shown as TeX: {tex[:80]}"))
             if code != 0 or not tmp.exists():
                 raise BuildFailed(f"pandoc failed; the previous build/{self.target.name} (if any) was left in "
                                   f"place:\n{stderr.strip()[-2000:]}")

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Optional
 
 from builder.config.settings import Config
-from builder.util.store import atomic_write
 from builder.model.book import Book
 from builder.model.content import Figure, FigureImage
 from builder.render.latex.blocks import TexFigures
 from builder.series.figures import KIND_EXT, SVG_CONVERTER, svg_converter, svg_data
 from builder.util import procs
+from builder.util.store import atomic_write
 
 TEX_FIGURES = "figures"  # under build/tex: TeX reads nothing outside its work dir (openin_any=p)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from builder.build.book import load_book, report_diagnostics
-from builder.build.options import Options, OutputLines, replay_warnings, say
+from builder.build.options import Options, OutputLines, Warnings, replay_warnings, say
 from builder.build.stamps import BuildState, inputs_digest, target_output
 from builder.config.settings import Config, source_files
 from builder.model.book import Book
@@ -60,8 +60,8 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
         say(opts, f"{shown} is up to date")
         replay_warnings(state.warnings(name), opts, str(shown))
         return target
-    lines = OutputLines(opts.out, opts.said, f"{name}: " if opts.jobs > 1 else "")
-    output.opts = opts = dataclasses.replace(opts, out=lines)
+    lines = OutputLines(opts.out, f"{name}: " if opts.jobs > 1 else "")
+    output.opts = opts = dataclasses.replace(opts, out=lines, warnings=Warnings(lines, opts.said))
     say(opts, f"{name}: reading {cfg.path.name} and {len(source_files(cfg))} dump(s)")
     book = output.load()
     say(opts, f"book: {len(book.parts)} parts, {len(book.chapters())} chapters")
@@ -70,7 +70,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     if rendered.content and not opts.always_make and state.same_content(name, rendered.content, target):
         say(opts, f"{shown} is up to date (its {output.converter} input did not change)")
         if not opts.dry_run:
-            state.record(name, inputs, target, rendered.content, lines.warnings)
+            state.record(name, inputs, target, rendered.content, opts.channel.items)
             state.save()
         return target
     if opts.dry_run:
@@ -79,7 +79,7 @@ def build_output(output: Output, cfg: Config, opts: Options) -> Path:
     with atomic_file(target) as tmp:
         summary, complete = rendered.write(tmp)
     if complete:
-        state.record(name, inputs, target, rendered.content, lines.warnings)
+        state.record(name, inputs, target, rendered.content, opts.channel.items)
     else:  # worth building again next time (and saying why again)
         state.forget(name)
     state.save()

@@ -5,11 +5,13 @@ import fcntl
 import os
 import sys
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, TextIO
+from typing import Optional, TextIO
 
 from builder.config.settings import Config
+from builder.model.diagnostics import Diagnostic
 
 
 @dataclass
@@ -21,20 +23,59 @@ class Options:
     jobs: int = 1
     tex_timeout: Optional[float] = None  # seconds per TeX pass; None: scaled with the book's size
     out: TextIO = field(default_factory=lambda: sys.stderr)
-    said: set = field(default_factory=set)  # warnings printed by this run (shared by its outputs): each once
+    said: set[str] = field(default_factory=set)  # warnings printed by this run (shared by its outputs): each once
+    warnings: Optional[Warnings] = None  # this output's; by default one writing to `out`
+
+    def __post_init__(self) -> None:
+        if self.warnings is None:
+            self.warnings = Warnings(self.out, self.said)
+
+    @property
+    def channel(self) -> Warnings:
+        assert self.warnings is not None
+        return self.warnings
 
 
 class BuildFailed(Exception):
     pass
 
 
-class OutputLines:
-    """An output's messages: passed on (prefixed with the output's name when outputs build side by side), its
-    warnings kept for the record; a warning another output of the same run printed already is not repeated."""
+class Warnings:
+    """The one channel of an output's diagnostics, as objects (place, text, level, code): each printed as
+    `path:line: level: message`, a warning once per run (outputs built side by side share what was said),
+    kept for the build's record (an up-to-date build says them again), counted by --strict."""
 
-    def __init__(self, out: TextIO, said: set, prefix: str = "") -> None:
-        self.out, self.said, self.prefix = out, said, prefix
-        self.warnings: list[str] = []
+    _lock = threading.Lock()
+
+    def __init__(self, out: TextIO, said: set[str]) -> None:
+        self.out, self.said = out, said
+        self.items: list[Diagnostic] = []  # this output's warnings, in the order they came
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        line = str(diagnostic)
+        if diagnostic.level == "warning":
+            self.items.append(diagnostic)
+            with self._lock:
+                if line in self.said:
+                    return
+                self.said.add(line)
+        print(line, file=self.out, flush=True)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
+
+    def fail_if_strict(self, opts: Options, found: Sequence[Diagnostic], what: str = "warning(s)") -> None:
+        """Under --strict, what was just found fails the build (the previous output is kept)."""
+        if opts.strict and found:
+            raise BuildFailed(f"{len(found)} {what} and --strict")
+
+
+class OutputLines:
+    """An output's messages passed on, prefixed with the output's name when outputs build side by side."""
+
+    def __init__(self, out: TextIO, prefix: str = "") -> None:
+        self.out, self.prefix = out, prefix
         self._partial = ""
         self._lock = threading.Lock()
 
@@ -45,16 +86,8 @@ class OutputLines:
             lines = [line.rsplit("\r", 1)[-1] for line in lines]  # what a spinner frame before it left on the line
             if self.isatty():  # a live display: its partial lines and cursor moves go out as they come
                 self.out.write(text)
-                warned = [line for line in lines if ": warning: " in line]
-                self.warnings += warned
-                self.said.update(warned)
                 return len(text)
             for line in lines:
-                if ": warning: " in line:
-                    self.warnings.append(line)
-                    if line in self.said:
-                        continue
-                    self.said.add(line)
                 named = line.startswith(self.prefix)  # a message that names its output already
                 self.out.write(f"{'' if named else self.prefix}{line}\n")
         return len(text)
@@ -66,12 +99,9 @@ class OutputLines:
         return not self.prefix and hasattr(self.out, "isatty") and self.out.isatty()
 
 
-def replay_warnings(warnings: list[str], opts: Options, what: str) -> None:
+def replay_warnings(warnings: list[Diagnostic], opts: Options, what: str) -> None:
     """An up-to-date output's warnings, said again: --strict fails on them as on a fresh build's."""
-    for line in warnings:
-        if line not in opts.said:
-            opts.said.add(line)
-            print(line, file=opts.out)
+    opts.channel.extend(warnings)
     if opts.strict and warnings:
         raise BuildFailed(f"{what} is up to date, but its build gave {len(warnings)} warning(s) and --strict")
 

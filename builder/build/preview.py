@@ -1,36 +1,27 @@
 """`book preview ID`: one chapter's pages in a second, numbered as in the full book, whatever the book's size."""
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Optional
 
 from builder.build.book import load_book, report_diagnostics
-from builder.build.chapters import (
-    JOBNAME,
-    print_warnings,
-    verdict_stamp,
-    write_chapters,
-    write_styles,
-)
+from builder.build.chapters import JOBNAME, verdict_stamp, write_chapters, write_styles
 from builder.build.diagnosis import Verdicts
 from builder.build.options import BuildFailed, Options, say
 from builder.build.stamps import BuildState
+from builder.build.texdriver import ChapterWarnings, Document, TexDriver
 from builder.config.settings import Config
 from builder.config.styles import style_dirs
 from builder.mathtex.latex import label_name
-from builder.util.store import atomic_file
 from builder.model.book import Book, Chapter
 from builder.render.latex.assembly import book_packages, preamble_context
-from builder.render.latex.chapter import RenderReport
 from builder.render.latex.templates import template_env
 from builder.render.latex.texescape import escape
-from builder.tex.log import ERROR_RE
-from builder.tex.sandbox import require_tex, tex_environment
-from builder.util import procs
+from builder.tex.sandbox import require_tex
+from builder.util.store import atomic_file, write_if_changed
 
 PREVIEW = "preview"
 
@@ -67,7 +58,8 @@ def page_in_book(aux: Path, anchor: str) -> Optional[int]:
 
 
 def preview(cfg: Config, opts: Options, wanted: str) -> Path:
-    """Write build/preview.pdf: the chapter alone, in one XeLaTeX pass of a one-chapter document."""
+    """Write build/preview.pdf: the chapter alone, in one XeLaTeX pass of a one-chapter document (through the
+    book's TeX driver: a formula TeX rejects is found and set as source, as in the book)."""
     require_tex()
     book = load_book(cfg)
     report_diagnostics(book, opts)
@@ -77,40 +69,38 @@ def preview(cfg: Config, opts: Options, wanted: str) -> Path:
     part = next(p for p in book.parts if chapter in p.chapters)
     state = BuildState.load(cfg.build_dir)
     verdicts = Verdicts.load(cfg.build_dir, verdict_stamp(cfg))
-    report, _ = write_chapters(book, cfg, opts, state, verdicts, only={chapter.post.id})
-    print_warnings(RenderReport(report.by_post.get(chapter.post.id, [])), opts)
-    state.save()
-    work = write_styles(cfg)  # (the assembly file, book.tex, is the full build's: not needed here)
+    work = cfg.build_dir / "tex"
     anchor = label_name(chapter.post.id, "chapter")
-    page = page_in_book(work / f"{chapter.post.id}.aux", anchor) if (work / f"{JOBNAME}.aux").exists() else None
-    if page is None:
-        say(opts, "preview: the book has not been built yet (or not with this chapter): its page numbers start "
-                  "at 1 and references to other chapters show ??; `book pdf` once makes them right")
-        (work / f"{PREVIEW}.aux").unlink(missing_ok=True)
-    else:  # every label of the book, as the last full build left them
-        shutil.copyfile(work / f"{JOBNAME}.aux", work / f"{PREVIEW}.aux")
-    env = template_env(style_dirs(cfg))
-    source = env.get_template("preview.tex.jinja").render(
-        **preamble_context(cfg, book_packages(book)), first_page=page or 1, chapter_before=chapter.number - 1,
-        part_title=escape(part.title), file=chapter.post.id)
-    (work / f"{PREVIEW}.tex").write_text(source, encoding="utf-8")
-    cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-           f"{PREVIEW}.tex"]
-    code, out, _, timed_out = procs.run(cmd, opts.tex_timeout or SECONDS, cwd=work,
-                                        env=tex_environment([cfg.chapters_dir]), stdin=subprocess.DEVNULL)
-    log = (work / f"{PREVIEW}.log").read_text(encoding="utf-8", errors="replace") if (work / f"{PREVIEW}.log").exists() else out
-    if timed_out or code != 0 or not (work / f"{PREVIEW}.pdf").exists():
-        errors = [f"{m.group('file')}:{m.group('line')}: {m.group('msg')}" for m in ERROR_RE.finditer(log)][:5]
-        raise BuildFailed(f"TeX failed on the preview of {chapter.post.id} ({'; '.join(errors) or 'see build/tex/preview.log'}); "
-                          "`book pdf` finds a formula TeX rejects and sets it as source")
+    pages: list[int] = []  # the chapter's first page in the book, once known
+
+    def write() -> ChapterWarnings:
+        report, _ = write_chapters(book, cfg, opts, state, verdicts, only={chapter.post.id})
+        state.save()
+        write_styles(cfg)  # (the assembly file, book.tex, is the full build's: not needed here)
+        page = page_in_book(work / f"{chapter.post.id}.aux", anchor) if (work / f"{JOBNAME}.aux").exists() else None
+        if page is None:
+            if not pages:
+                say(opts, "preview: the book has not been built yet (or not with this chapter): its page numbers "
+                          "start at 1 and references to other chapters show ??; `book pdf` once makes them right")
+            (work / f"{PREVIEW}.aux").unlink(missing_ok=True)
+        else:  # every label of the book, as the last full build left them
+            shutil.copyfile(work / f"{JOBNAME}.aux", work / f"{PREVIEW}.aux")
+        pages[:] = [page or 1]
+        source = template_env(style_dirs(cfg)).get_template("preview.tex.jinja").render(
+            **preamble_context(cfg, book_packages(book)), first_page=page or 1, chapter_before=chapter.number - 1,
+            part_title=escape(part.title), file=chapter.post.id)
+        write_if_changed(work / f"{PREVIEW}.tex", source)
+        return report.by_post
+
+    alone = Book(book.title, book.author, book.language, (dataclasses.replace(part, chapters=(chapter,)),))
+    document = Document(work, PREVIEW, "build/preview.pdf", alone, write, max_passes=1)
+    result = TexDriver(book, cfg, opts, state, verdicts).typeset(document)
     target = cfg.build_dir / "preview.pdf"
     with atomic_file(target) as tmp:
-        shutil.copyfile(work / f"{PREVIEW}.pdf", tmp)
-    pages = re.search(r"Output written on .*?\((\d+) pages?", log)
-    first = page or 1
-    count = int(pages.group(1)) if pages else 0
+        shutil.copyfile(result.pdf, tmp)
+    first = pages[0] if pages else 1
     say(opts, f"wrote {target.relative_to(cfg.root)}: 第{chapter.number}章 {chapter.post.display_title}, "
-              f"pages {first}–{first + count - 1} of the book")
+              f"pages {first}–{first + result.pages - 1} of the book")
     return target
 
 

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.config.settings import Config, source_files
+from builder.model.codec import Codec, DecodeError
+from builder.model.content import Location
+from builder.model.diagnostics import Diagnostic
 from builder.series.figures import images_digest, svg_converter
 from builder.util.hashing import digest, file_digest, tool_digest
 from builder.util.store import Store
 
 STATE_FILE = ".book-state.json"
+_CODEC = Codec((Diagnostic, Location))
 
 
 _SAVE_LOCK = threading.Lock()
@@ -80,14 +85,18 @@ class BuildState:
         return bool(entry) and entry.get("content") == content and output.exists() \
             and entry.get("output") == file_digest(output)
 
-    def record(self, target: str, inputs: str, output: Path, content: str = "", warnings: list[str] = ()) -> None:
+    def record(self, target: str, inputs: str, output: Path, content: str = "",
+               warnings: Sequence[Diagnostic] = ()) -> None:
         self.targets[target] = {"inputs": inputs, "output": file_digest(output), "content": content,
-                                "warnings": list(warnings)}
+                                "warnings": _CODEC.encode(list(warnings))}
         self.touched.add(target)
 
-    def warnings(self, target: str) -> list[str]:
-        """The warnings the build that made the target's file printed (said again while it is up to date)."""
-        return list(self.targets.get(target, {}).get("warnings", []))
+    def warnings(self, target: str) -> list[Diagnostic]:
+        """The warnings the build that made the target's file gave (said again while it is up to date)."""
+        try:
+            return _CODEC.decode(self.targets.get(target, {}).get("warnings", []), list[Diagnostic])
+        except DecodeError:  # another tool's record: the file is rebuilt (its output digest will not match either)
+            return []
 
     def set_chapters(self, stamps: dict[str, str]) -> None:
         self.chapters, self.chapters_set = stamps, True

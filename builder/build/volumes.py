@@ -10,38 +10,29 @@ from pathlib import Path
 from typing import Optional
 
 from builder.build.book import load_book
-from builder.build.chapters import (
-    JOBNAME,
-    pass_time_limit,
-    print_warnings,
-    verdict_stamp,
-    write_chapters,
-    write_styles,
-)
-from builder.build.diagnosis import Diagnosis, Verdicts
+from builder.build.chapters import JOBNAME, verdict_stamp, write_chapters, write_styles
+from builder.build.diagnosis import Verdicts
 from builder.build.figurefiles import TEX_FIGURES
 from builder.build.lifecycle import Output, Rendered, build_output
 from builder.build.options import BuildFailed, Options, say
-from builder.build.pdf import report_missing_glyphs, report_scaled_formulas
 from builder.build.stamps import BuildState, inputs_digest
+from builder.build.texdriver import ChapterWarnings, Document, TexDriver
 from builder.config.settings import Config
 from builder.config.volumes import Volume, planned
 from builder.mathtex.latex import label_name
 from builder.model.book import Book, Series
+from builder.model.content import Location
+from builder.model.diagnostics import Diagnostic
 from builder.render.latex.assembly import render_book
 from builder.render.latex.chapter import RenderReport, toc_titles
 from builder.render.latex.texescape import escape, url_target
 from builder.render.latex.tocseed import seed_toc
 from builder.series.links import elsewhere_target, find_links
-from builder.tex.passes import run_tex
 from builder.tex.sandbox import (
     clean_intermediates,
-    discard_cut_files,
-    start_clean_if_interrupted,
 )
-from builder.util.store import write_if_changed
 from builder.util.hashing import digest
-from builder.util.progress import Progress
+from builder.util.store import write_if_changed
 
 VOLUMES_DIR = "volumes"  # under build/: the volumes' PDFs side by side (links between them are relative)
 
@@ -110,7 +101,7 @@ class VolumeOutput(Output):
 
     def render(self, book: Book, state: BuildState) -> Rendered:
         if self.opts.dry_run:
-            print_warnings(self.run.chapters(book, self.opts, state), self.opts)
+            self.opts.channel.extend(self.run.chapters(book, self.opts, state).warnings)
             return Rendered(lambda tmp: ("", False), would=f"would run TeX: the inputs of {self.name}.pdf changed"
                             if not self.opts.always_make else "would run TeX from scratch (-B)")
         return Rendered(lambda tmp: self.typeset(book, state, tmp))
@@ -153,49 +144,25 @@ class VolumeOutput(Output):
         parts = volume_parts(book, self.volume)
         numbers = [book.parts.index(p) + 1 for p in parts]
         if not (work / f"{JOBNAME}.toc").exists():
-            seed_toc(work / f"{JOBNAME}.toc", Book(book.title, book.author, book.language, parts),
-                     toc_titles(Book(book.title, book.author, book.language, parts), self.run.verdicts.rejected),
-                     numbers)
-        for note in start_clean_if_interrupted(work, JOBNAME):
-            say(opts, f"{work.relative_to(cfg.root)}: {note}")
-        for name in discard_cut_files(work, JOBNAME):
-            say(opts, f"{work.relative_to(cfg.root) / name}: a line of it was cut short; discarded")
+            mine = Book(book.title, book.author, book.language, parts)
+            seed_toc(work / f"{JOBNAME}.toc", mine, toc_titles(mine, self.run.verdicts.rejected), numbers)
         return work
 
     def typeset(self, book: Book, state: BuildState, tmp: Path) -> tuple[str, bool]:
-        """TeX over the volume, again with what it rejected set as source (as the book's PDF does); to tmp."""
+        """TeX over the volume through the book's driver (again with what it rejected set as source); to tmp."""
         cfg, opts, run, work = self.cfg, self.opts, self.run, self.work
         work.mkdir(parents=True, exist_ok=True)
         if opts.always_make:
             clean_intermediates(work, JOBNAME)
-        own = [c.post.id for p in volume_parts(book, self.volume) for c in p.chapters]
         mine = Book(book.title, book.author, book.language, volume_parts(book, self.volume))
-        diagnose = Diagnosis(book, cfg, run.verdicts, opts.out, pass_time_limit(cfg, opts))
-        while True:
+
+        def write() -> ChapterWarnings:
             report = run.chapters(book, opts, state)
-            warnings = RenderReport([w for pid in own for w in report.by_post.get(pid, [])])
-            if opts.strict and warnings.warnings:
-                print_warnings(warnings, opts)
-                raise BuildFailed(f"{len(warnings.warnings)} formula warning(s) and --strict")
             self.prepare(book)
-            result = run_tex(work, JOBNAME, [cfg.chapters_dir], pass_time_limit(cfg, opts),
-                             progress=Progress(out=opts.out, quiet=opts.quiet), force=opts.always_make)
-            if result.ok:
-                print_warnings(warnings, opts)
-                break
-            for stem, line, msg, ext in result.error_places[:10]:
-                print(f"{diagnose.where(stem, line, ext, work) or stem}: error: TeX: {msg} (in {stem}{ext}:{line})",
-                      file=opts.out)
-            with run.lock:  # the formula check has one folder (build/probe), and the verdicts are shared
-                found = 0 if opts.strict or result.timed_out else diagnose(result, work)
-                run.verdicts.save()
-            if not found:
-                state.save()
-                raise BuildFailed(f"TeX failed; the previous {self.name}.pdf (if any) was left in place. "
-                                  f"Full log: {work.relative_to(cfg.root) / (JOBNAME + '.log')}")
-            say(opts, f"TeX rejected {found} formula(s) or block(s); building again with them set as source")
-        report_missing_glyphs(mine, result.log, opts)
-        report_scaled_formulas(mine, result.log, opts)
+            return report.by_post
+
+        document = Document(work, JOBNAME, f"{self.name}.pdf", mine, write)
+        result = TexDriver(book, cfg, opts, state, run.verdicts, run.lock).typeset(document)
         shutil.copyfile(result.pdf, tmp)
         return f"{result.pages} pages, {result.passes} TeX pass(es), {result.index_runs} index run(s)", True
 
@@ -225,8 +192,8 @@ def build_volumes(cfg: Config, opts: Options, keys: Optional[list[str]] = None) 
     if opts.always_make or not all(state.up_to_date(o.name, o.inputs(), o.target) for o in outputs):
         book = run.book(opts.dry_run)  # a volume whose parts have no posts has nothing to build
         for o in [o for o in outputs if not volume_parts(book, o.volume)]:
-            print(f"{cfg.path.name}: warning: volume '{o.volume.key}' has no chapters (its parts have no posts); "
-                  "not built", file=opts.out)
+            opts.channel.add(Diagnostic(Location(cfg.path.name, 0), f"volume '{o.volume.key}' has no chapters (its "
+                                        "parts have no posts); not built"))
             outputs.remove(o)
         # The largest first: side by side, the build lasts as long as its largest volume, not that plus the
         # small ones queued before it.

@@ -11,7 +11,7 @@ from pathlib import Path
 from builder.mathtex.images import MACROS, FormulaTex
 from builder.tex.log import ERROR_RE
 from builder.tex.probe import ProbeFailed, ProbeItem, ProbeTimeout, probe
-from builder.tex.sandbox import require_tex, tex_environment
+from builder.tex.sandbox import require_tex, tex_environment, xelatex_command
 from builder.util import procs
 from builder.util.hashing import digest
 from builder.util.store import Store
@@ -152,7 +152,7 @@ class FormulaImages:
                                              encoding="utf-8")
         (work / f"{JOBNAME}.pdf").unlink(missing_ok=True)
         limit = self.timeout or SECONDS_BASE + SECONDS_PER_FORMULA * len(keys)
-        cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", f"{JOBNAME}.tex"]
+        cmd = xelatex_command(JOBNAME, "quiet", first_error=False, recorder=False)
         _, _, _, timed_out = procs.run(cmd, limit, cwd=work, env=tex_environment(self.search_dirs),
                                        stdin=subprocess.DEVNULL)
         if timed_out:

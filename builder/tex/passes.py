@@ -23,18 +23,17 @@ from builder.tex.log import (
     terminal_errors,
 )
 from builder.tex.sandbox import (
+    MAX_PASSES,
     RUNNING_MARKER,
     clean_intermediates,
     discard_cut_files,
     require_tex,
     tex_environment,
+    xelatex_command,
 )
 from builder.util.procs import Child
 from builder.util.progress import Progress
 from builder.util.store import Store
-
-MAX_PASSES = 6  # a document still changing after this many passes never settles (a reference that moves its page)
-
 
 # Files a pass writes and the next one reads back: when none changed over a pass, that pass was the last.
 SETTLING = (".aux", ".toc", ".out", ".ind")
@@ -45,15 +44,6 @@ STATE_SUFFIX = ".passes"  # what the last successful run read (its inputs), and 
 
 # The last page's number changes while the index first appears; nothing reads it back but the page count.
 ABSPAGE_LAST = b"\\gdef \\@abspage@last"
-
-
-def xelatex_command(jobname: str, pdf: bool) -> list[str]:
-    """One pass; with `pdf`, XeLaTeX pipes its pages to xdvipdfmx as it ships them (the PDF is written on the
-    second core while TeX typesets), without it only the .xdv is written (a pass whose PDF would be thrown away)."""
-    cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
-           "-recorder"]
-    # The driver as XeLaTeX starts it by default, but not quiet: the pages it has written name where it failed.
-    return cmd + ["-output-driver=xdvipdfmx -E" if pdf else "-no-pdf", f"{jobname}.tex"]
 
 
 def makeindex_command(jobname: str) -> list[str]:
@@ -139,8 +129,9 @@ def _pump(stream, lines: queue.Queue) -> None:
     lines.put((stream, None))
 
 
-def file_digest(path: Path) -> Optional[str]:
-    """Content digest (None: no such file); an .aux without its \\@abspage@last line."""
+def readback_digest(path: Path) -> Optional[str]:
+    """The digest of a file TeX reads back (None: no such file); an .aux without its \\@abspage@last line,
+    which only counts pages."""
     try:
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError):
@@ -174,7 +165,7 @@ def settling_files(workdir: Path, jobname: str) -> dict[str, Optional[str]]:
     paths = {workdir / f"{jobname}{ext}" for ext in SETTLING} | set(workdir.glob("*.aux"))
     read, written = recorded(workdir, jobname)
     paths |= {p for p in read if p in written and p.suffix not in (".log", ".fls")}
-    return {p.name if p.parent == workdir else str(p): file_digest(p) for p in sorted(paths)}
+    return {p.name if p.parent == workdir else str(p): readback_digest(p) for p in sorted(paths)}
 
 
 def input_stamps(workdir: Path, jobname: str, own: list[Path]) -> dict[str, str]:
@@ -182,7 +173,7 @@ def input_stamps(workdir: Path, jobname: str, own: list[Path]) -> dict[str, str]
     stamps = {}
     for path in recorded(workdir, jobname)[0]:
         if any(path.is_relative_to(d) for d in own):
-            stamps[str(path)] = file_digest(path) or "missing"
+            stamps[str(path)] = readback_digest(path) or "missing"
         else:
             try:
                 st = path.stat()
@@ -219,7 +210,7 @@ def _up_to_date(state: dict, workdir: Path, jobname: str, own: list[Path], pdf: 
     for name, stamp in inputs.items():
         path = Path(name)
         if any(path.is_relative_to(d) for d in own):
-            if (file_digest(path) or "missing") != stamp:
+            if (readback_digest(path) or "missing") != stamp:
                 return False
         else:
             try:
@@ -233,14 +224,15 @@ def _up_to_date(state: dict, workdir: Path, jobname: str, own: list[Path], pdf: 
 
 
 def run_tex(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float,
-            progress: Optional[Progress] = None, force: bool = False) -> TexResult:
+            progress: Optional[Progress] = None, force: bool = False, max_passes: int = MAX_PASSES) -> TexResult:
     """Compile workdir/jobname.tex: XeLaTeX passes until the files TeX reads back (.aux, .toc, .out, .ind) are
     the same after a pass as before it, makeindex whenever the .idx changed, at most MAX_PASSES passes.
 
     Nothing runs when the PDF is the last successful run's and nothing it read changed (unless `force`).
     `timeout` is per step (a pass, makeindex, xdvipdfmx): a long book gets as long as it needs, a stuck pass
     is stopped. A pass cut short (killed, timed out, crashed) leaves its files half-written; the marker file
-    (or a line cut in two) tells the next run to start those files afresh."""
+    (or a line cut in two) tells the next run to start those files afresh. With `max_passes` 1 (a preview, whose
+    numbers come from the book's files), one pass writes the PDF whatever it leaves changed, and no index."""
     require_tex()
     progress = progress or Progress(quiet=True)
     own = [workdir.resolve(), workdir] + [d for s in search_dirs for d in (s, s.resolve())]
@@ -267,20 +259,24 @@ def run_tex(workdir: Path, jobname: str, search_dirs: list[Path], timeout: float
     try:
         before = settling_files(workdir, jobname)
         while not settled:
-            if passes == MAX_PASSES:
-                failure = (f"the document did not settle in {MAX_PASSES} XeLaTeX passes: "
+            if passes == max_passes:
+                failure = (f"the document did not settle in {max_passes} XeLaTeX passes: "
                            f"{', '.join(changed) or 'its files'} changed again in the last one (a reference "
                            "that moves the page it is on?)")
                 break
             passes += 1
             # A pass that starts without an .aux writes one, so it cannot be the last: its PDF would be thrown away.
-            pdf_written = (workdir / f"{jobname}.aux").exists()
+            pdf_written = (workdir / f"{jobname}.aux").exists() or max_passes == 1
             label = f"xelatex pass {passes}"
-            step = run_step(xelatex_command(jobname, pdf_written), workdir, env, timeout, progress, label)
+            step = run_step(xelatex_command(jobname, "piped" if pdf_written else "none"), workdir, env, timeout,
+                            progress, label)
             progress.finish(f"{label}: {step.page} pages")
             if step.timed_out or step.code != 0:
                 break
-            idx = file_digest(workdir / f"{jobname}.idx")
+            if max_passes == 1:
+                settled = True
+                break
+            idx = readback_digest(workdir / f"{jobname}.idx")
             if idx is not None and (idx != state.get("idx") or not (workdir / f"{jobname}.ind").exists()):
                 progress.step("makeindex: index entries changed, sorting the index")
                 index_runs += 1

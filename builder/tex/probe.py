@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from builder.tex.log import ERROR_RE
-from builder.tex.sandbox import require_tex, tex_environment
+from builder.tex.sandbox import require_tex, tex_environment, xelatex_command
 from builder.util import procs
 
 JOBNAME = "probe"
@@ -56,8 +56,7 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
     start have verdicts that can be trusted (all of them, unless an error spilled past a sentinel)."""
     source, ranges = _document(preamble, items)
     (workdir / f"{JOBNAME}.tex").write_text(source, encoding="utf-8")
-    cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-file-line-error", "-no-pdf",
-           f"{JOBNAME}.tex"]
+    cmd = xelatex_command(JOBNAME, "none", first_error=False, recorder=False)
     _, _, _, timed_out = procs.run(cmd, timeout, cwd=workdir, env=tex_environment(search_dirs),
                                    stdin=subprocess.DEVNULL)
     if timed_out:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Literal
 
 # Files TeX writes that change from pass to pass; removed for a cold build (.fdb_latexmk: left by older versions).
 INTERMEDIATES = (".aux", ".toc", ".idx", ".ind", ".ilg", ".out", ".passes", ".fdb_latexmk", ".fls", ".xdv", ".log",
@@ -83,3 +84,21 @@ def _whole(text: str) -> bool:
     opened = text.count("{") - text.count("\\{")
     closed = text.count("}") - text.count("\\}")
     return opened == closed and (not text or text.endswith("\n"))
+
+
+MAX_PASSES = 6  # a document still changing after this many passes never settles (a reference that moves its page)
+
+
+def xelatex_command(jobname: str, pdf: Literal["piped", "quiet", "none"] = "piped", first_error: bool = True,
+                    recorder: bool = True) -> list[str]:
+    """The one XeLaTeX command line: no shell escape, no stop to ask, errors as file:line. `pdf`: "piped" has
+    XeLaTeX pipe its pages to xdvipdfmx as it ships them (the PDF is written on the second core while TeX
+    typesets; not quiet: the pages it has written name where it failed), "quiet" is XeLaTeX's own default
+    driver, "none" writes only the .xdv (a pass whose PDF would be thrown away). `first_error`: stop at it (a
+    book); else go on (the formula check and the formula images want every error of a run). `recorder`: list
+    the files read and written (.fls), which the pass driver compares."""
+    cmd = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode"]
+    cmd += ["-halt-on-error"] if first_error else []
+    cmd += ["-file-line-error"] + (["-recorder"] if recorder else [])
+    cmd += {"piped": ["-output-driver=xdvipdfmx -E"], "quiet": [], "none": ["-no-pdf"]}[pdf]
+    return cmd + [f"{jobname}.tex"]

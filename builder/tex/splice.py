@@ -14,7 +14,7 @@ from builder.tex.passes import (
     run_step,
     xelatex_command,
 )
-from builder.tex.sandbox import RUNNING_MARKER, tex_environment
+from builder.tex.sandbox import MAX_PASSES, RUNNING_MARKER, tex_environment
 from builder.util.hashing import digest, file_digest
 from builder.util.progress import Progress
 from builder.util.store import Store
@@ -35,7 +35,6 @@ PART_JOB = "bookpart"
 SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids as ingest makes them: nothing TeX reads as markup in \includeonly
 
 
-MAX_PASSES = 4  # the contents or the index moved a page: two passes; more means it does not settle
 
 
 WORTH_IT = 0.5  # above this share of chapters changed, a full pass is as quick
@@ -177,7 +176,7 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
             passes += 1
             label = f"xelatex pass {passes}: {len(changed)} changed chapter(s) with the front and back matter"
             marker.write_text("splice", encoding="utf-8")
-            step = run_step(xelatex_command(PART_JOB, pdf=True), work, env, timeout, progress, label)
+            step = run_step(xelatex_command(PART_JOB), work, env, timeout, progress, label)
             progress.finish(f"{label}, {step.page} pages")
             marker.unlink(missing_ok=True)
             log = _read(work / f"{PART_JOB}.log")

@@ -6,9 +6,8 @@ import struct
 import zipfile
 
 import pytest
-from conftest import make_book, need_tex, run_book, started
+from conftest import epubcheck, make_book, need_tex, run_book, started, xhtml_files
 from fixtures_text import NUMBERING
-from conftest import epubcheck, xhtml_files
 
 from builder import config
 from builder.build.book import load_book

@@ -9,11 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_book, need_tex, pdf_text
+from conftest import ROOT, epubcheck, make_book, need_tex, pdf_text
 from fixtures_text import FIGURES_YAML as YAML
 from fixtures_text import SHORT, SHORT_DUMP, SVG_TEXT
 from PIL import Image, ImageDraw
-from conftest import epubcheck
 
 from builder import config
 from builder.build.book import load_book

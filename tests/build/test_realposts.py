@@ -11,8 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REALPOSTS, ROOT, need_tex, pdf_text
-from conftest import epubcheck
+from conftest import REALPOSTS, ROOT, epubcheck, need_tex, pdf_text
 
 from builder import config
 from builder.build.book import load_book

@@ -106,24 +106,29 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
 def test_output_lines_pass_a_live_display_through_and_prefix_otherwise():
     import io
 
-    from builder.build.options import OutputLines
+    from builder.build.options import OutputLines, Warnings
+    from builder.model.content import Location
+    from builder.model.diagnostics import Diagnostic
 
     class Terminal(io.StringIO):
         def isatty(self):
             return True
     term = Terminal()
-    live = OutputLines(term, set())
+    live = OutputLines(term)
     live.write("⠋ xelatex pass 1\r")  # a spinner frame: no newline, shown at once
     assert term.getvalue() == "⠋ xelatex pass 1\r"
-    live.write("a.txt:3: warning: x\n")
-    assert live.warnings == ["a.txt:3: warning: x"]  # recorded without the spinner frame the line began with
     said: set = set()
     pipe_a, pipe_b = io.StringIO(), io.StringIO()
-    a, b = OutputLines(pipe_a, said, "pdf: "), OutputLines(pipe_b, said, "epub: ")
-    a.write("a.txt:3: warning: x\n")
-    b.write("a.txt:3: warning: x\nwrote build/book.epub\n")
+    a, b = OutputLines(pipe_a, "pdf: "), OutputLines(pipe_b, "epub: ")
+    warn_a, warn_b = Warnings(a, said), Warnings(b, said)
+    x = Diagnostic(Location("a.txt", 3), "x")
+    warn_a.add(x)
+    warn_b.add(x)
+    b.write("wrote build/book.epub\n")
     assert pipe_a.getvalue() == "pdf: a.txt:3: warning: x\n" and pipe_b.getvalue() == "epub: wrote build/book.epub\n"
-    assert b.warnings == ["a.txt:3: warning: x"]  # recorded for its own replay, though said once
+    assert warn_b.items == [x]  # recorded for its own replay, though said once
+    warn_b.add(Diagnostic(Location("a.txt", 9), "bad", "error"))
+    assert warn_b.items == [x] and "epub: a.txt:9: error: bad" in pipe_b.getvalue()  # errors are said, not kept
 
 
 def test_a_message_naming_its_output_is_not_prefixed_twice():
@@ -131,5 +136,5 @@ def test_a_message_naming_its_output_is_not_prefixed_twice():
 
     from builder.build.options import OutputLines
     pipe = io.StringIO()
-    OutputLines(pipe, set(), "epub: ").write("epub: 84 formulas, 84 as MathML\nwrote build/book.epub\n")
+    OutputLines(pipe, "epub: ").write("epub: 84 formulas, 84 as MathML\nwrote build/book.epub\n")
     assert pipe.getvalue() == "epub: 84 formulas, 84 as MathML\nepub: wrote build/book.epub\n"

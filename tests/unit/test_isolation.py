@@ -34,7 +34,7 @@ def test_errors_in_contents_labels_and_overview_lead_back_to_titles(tmp_path):
                                    "\\contentsline {chapter}{z}{2}{chapter.2}%\n", encoding="utf-8")
     (work / "book.aux").write_text(f"\\newlabel{{{second.post.id}:chapter}}{{{{2}}{{3}}}}\n", encoding="utf-8")
     (work / "book.tex").write_text(f"\\sbpartrow{{{first.post.id}:chapter}}{{x}}{{y}}\n", encoding="utf-8")
-    diagnose = Diagnosis(book, cfg, Verdicts(tmp_path / "v.json", "s"), None)
+    diagnose = Diagnosis(book, cfg, Verdicts.load(tmp_path / "state", "s"), print, print)
     heading = next(i for i, b in enumerate(first.post.blocks) if type(b).__name__ == "Heading")
     assert diagnose.place("book", 1, ".toc", work) == (first, "t")
     assert diagnose.place("book", 2, ".toc", work) == (first, f"b{heading}")

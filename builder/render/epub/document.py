@@ -26,6 +26,7 @@ from builder.model.content import (
     Text,
     Url,
 )
+from builder.model.diagnostics import Diagnostic
 from builder.render.presentation import title_punctuation
 from builder.series.links import LinkTable
 from builder.text.numerals import zh_numeral
@@ -96,7 +97,7 @@ class EpubRender:
 
     book: Book
     edition: ClassVar[str] = ""  # "" for MathML; the image edition's name
-    warnings: list[tuple[Location, str]] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     formulas: dict[str, Location] = field(default_factory=dict)  # TeX given to pandoc (spaces collapsed) -> place
     emitted: list[str] = field(default_factory=list)  # every formula given to pandoc, in order
     as_source: int = 0  # formulas the whitelist refused, printed as code
@@ -107,12 +108,13 @@ class EpubRender:
         self.links = LinkTable(self.book)
         self.numbers = Numbering.count(
             (c.number, c.post.id, [f for b in c.post.blocks for f in b.formulas()]) for c in self.book.chapters())
-        self.warnings.extend(self.numbers.warnings)
+        self.warnings.extend(Diagnostic(loc if isinstance(loc, Location) else None, message)
+                             for loc, message in self.numbers.warnings)
 
     def check_refs(self, formula: Formula, post_id: str, loc: Location) -> None:
         for kind, label in formula.refs():
             if self.numbers.target(post_id, label) is None:
-                self.warnings.append((loc, f"\\{kind}{{{label}}}: no numbered formula in this post has "
+                self.warnings.append(Diagnostic(loc, f"\\{kind}{{{label}}}: no numbered formula in this post has "
                                            "that label; printed as (??)"))
 
     def formula(self, tex: str, display: bool, loc: Location) -> dict:
@@ -122,7 +124,7 @@ class EpubRender:
 
     def refused(self, formula: Formula, loc: Location) -> dict:
         """A formula that cannot be typeset: shown as its source, in monospace, as the PDF does."""
-        self.warnings.append((loc, f"{formula.problem}; shown as source"))
+        self.warnings.append(Diagnostic(loc, f"{formula.problem}; shown as source"))
         self.as_source += 1
         fence = "$$" if formula.display else "$"
         return {"t": "Code", "c": [_attr(classes=("math-source",)), fence + formula.source + fence]}
@@ -245,7 +247,7 @@ class EpubRender:
         caption = _words(f"{label}{SEP}{cjk_punctuation(block.caption)}" if block.caption else label)
         uri, problem = self.figure_uri(block.image) if block.image and self.figure_uri else ("", "")
         if problem:
-            self.warnings.append((Location(block.image.path, 0), f"{problem}; the EPUB keeps the placeholder"))
+            self.warnings.append(Diagnostic(Location(block.image.path, 0), f"{problem}; the EPUB keeps the placeholder"))
         if not uri:
             return _div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]), _div(("caption",), [_para(caption)])])
         image = {"t": "Image", "c": [_attr(), [_str(cjk_punctuation(block.caption) or label)], [uri, ""]]}

@@ -32,6 +32,7 @@ from builder.model.content import (
     Url,
     content_key,
 )
+from builder.model.diagnostics import Diagnostic
 from builder.render.latex.blocks import TexFigures, code_tex, figure_tex, table_tex
 from builder.render.latex.templates import template_env
 from builder.render.latex.texescape import (
@@ -57,8 +58,8 @@ MARK = "%@"
 class RenderReport:
     """What rendering had to degrade, with locations."""
 
-    warnings: list[tuple[Location, str]] = field(default_factory=list)
-    by_post: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # each chapter's own
+    warnings: list[Diagnostic] = field(default_factory=list)
+    by_post: dict[str, list[Diagnostic]] = field(default_factory=dict)  # each chapter's own
 
 
 # Where a title over two lines should break (\sbtitlebreak): after `：` `，` `？` `！` inside it, before a dash
@@ -93,7 +94,7 @@ class ChapterRenderer:
         self.plain = False  # a block TeX rejected: its formulas as source, no index entries or links
 
     def warn(self, loc: Location, message: str) -> None:
-        self.report.warnings.append((loc, message))
+        self.report.warnings.append(Diagnostic(loc, message))
 
     # formulas ----------------------------------------------------------------
     def _source(self, formula: Formula, loc: Location, reason: Optional[str]) -> str:
