@@ -248,13 +248,15 @@ def main() -> None:
                      "≤ 1.3, exactly 1 file", t_edit / one_pass <= 1.3 and rewritten == 1))
 
         # One chapter previewed (the edited post's), against one bare pass over the whole seed book.
-        t_preview = median_of(args.runs, lambda: run(book + ["preview", "000_533a38e5cfb58e24.txt:3", "-q"], ROOT, env))
-        rows.append(("`book preview` ×1", f"{t_preview:.2f} s", f"{t_preview / one_pass:.2f} × one pass of the seed book",
-                     "≤ 1.5", t_preview / one_pass <= 1.5))
+        t_preview = median_of(args.runs,
+                              lambda: run(book + ["preview", "000_533a38e5cfb58e24.txt:3", "-q"], ROOT, env))
+        rows.append(("`book preview` ×1", f"{t_preview:.2f} s",
+                     f"{t_preview / one_pass:.2f} × one pass of the seed book", "≤ 1.5", t_preview / one_pass <= 1.5))
 
         cfg_text = (project / "book.yaml").read_text(encoding="utf-8")
         blocks = re.split(r"(?m)^(?=  - key: )", cfg_text.split("other_title:")[0])
-        swapped = blocks[0] + blocks[2] + blocks[1] + "".join(blocks[3:]) + "other_title:" + cfg_text.split("other_title:")[1]
+        swapped = blocks[0] + blocks[2] + blocks[1] + "".join(blocks[3:]) + "other_title:" \
+            + cfg_text.split("other_title:")[1]
         stamps = {p: p.stat().st_mtime_ns for p in chapters.glob("*.tex")}
         (project / "book.yaml").write_text(swapped, encoding="utf-8")
         t_reorder = run(book + ["pdf", "-q"], ROOT, env)
@@ -291,7 +293,8 @@ def main() -> None:
             big_book = BOOK + ["--config", str(big / "book.yaml")]
             run(big_book + ["pdf", "-q"], ROOT, env)
             big_pages = pages(big / "build" / "book.pdf")
-            t_big = median_of(max(1, args.runs - 1), lambda big_book=big_book: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
+            t_big = median_of(max(1, args.runs - 1),
+                              lambda big_book=big_book: run(big_book + ["pdf", "-B", "-q"], ROOT, env))
             peak = python_peak_mb(big)
             t_big_preview = median_of(args.runs, lambda big=big, big_book=big_book: run(
                 big_book + ["preview", f"{sorted((big / 'excerpts').glob('*.txt'))[-1].name}:3", "-q"], ROOT, env))

@@ -50,8 +50,8 @@ SAMPLES = {
     "cr": None, "newline": None, "hline": None, "hdashline": None, "cline": None, "multicolumn": None,
     "xrightarrow": r"\xrightarrow{x}", "xleftarrow": r"\xleftarrow{x}", "ce": r"\ce{H2O}", "pu": r"\pu{1 m}",
     "adjustlimits": r"\adjustlimits\lim_{a}\sup_{b}", "skew": r"\skew{6}{\hat}{A}",
-    "MoveEqLeft": None, "vdotswithin": None, "shortvdotswithin": None, "newcommand": None, "renewcommand": None, "def": None,
-    "let": None, "require": None, "begin": None, "end": None, "verb": None, "mmlToken": None,
+    "MoveEqLeft": None, "vdotswithin": None, "shortvdotswithin": None, "newcommand": None, "renewcommand": None,
+    "def": None, "let": None, "require": None, "begin": None, "end": None, "verb": None, "mmlToken": None,
 }
 # Commands that only mean something inside an array, an align or a multline: sampled there.
 ARRAY_ONLY = {"hline": r"\hline", "hdashline": r"\hdashline", "cline": r"\cline{1-2}",
@@ -105,7 +105,8 @@ def build_table(raw: dict, mathjax: Path) -> dict:
         elif name in MULTLINE_ONLY:
             entry["sample"], entry["context"] = MULTLINE_ONLY[name], "multline"
         elif sample:
-            entry["sample"], entry["context"] = sample, rec.get("context", "inline") if name not in SAMPLES else "inline"
+            entry["sample"] = sample
+            entry["context"] = rec.get("context", "inline") if name not in SAMPLES else "inline"
         commands[name] = entry
     delim_chars = sorted(k for k in raw["delimiters"] if not (k.startswith("\\") and len(k) > 1))
     delim_commands = sorted(k[1:] for k in raw["delimiters"] if k.startswith("\\") and len(k) > 1)

@@ -70,7 +70,8 @@ def parser() -> argparse.ArgumentParser:
             t.add_argument("-B", "--always-make", action="store_true", help="redo everything, TeX from scratch")
             t.add_argument("-n", "--dry-run", action="store_true",
                            help="say what would be redone and why; change nothing")
-            t.add_argument("-j", "--jobs", type=int, default=1, help="outputs or volumes built side by side (`all`, `volumes`, `watch`)")
+            t.add_argument("-j", "--jobs", type=int, default=1,
+                           help="outputs or volumes built side by side (`all`, `volumes`, `watch`)")
             t.add_argument("--tex-timeout", type=float, default=None, metavar="SECONDS",
                            help="seconds one TeX pass or pandoc run may take (default: 60, plus 60 per MB of input)")
         if name == "volumes":
@@ -118,7 +119,12 @@ def completion(shell: str) -> str:
   local cur prev cmd opts i
   cur="${{COMP_WORDS[COMP_CWORD]}}"; prev="${{COMP_WORDS[COMP_CWORD-1]}}"; cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "${{COMP_WORDS[i]}}" in -*) ;; *) if [[ "${{COMP_WORDS[i-1]}}" != --config && "${{COMP_WORDS[i-1]}}" != -c ]]; then cmd="${{COMP_WORDS[i]}}"; break; fi ;; esac
+    case "${{COMP_WORDS[i]}}" in
+      -*) ;;
+      *) if [[ "${{COMP_WORDS[i-1]}}" != --config && "${{COMP_WORDS[i-1]}}" != -c ]]; then
+           cmd="${{COMP_WORDS[i]}}"; break
+         fi ;;
+    esac
   done
   if [[ "$prev" == --config || "$prev" == -c ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
   if [[ -z "$cmd" ]]; then COMPREPLY=($(compgen -W "{names} --config --version --help" -- "$cur")); return; fi

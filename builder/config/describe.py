@@ -23,9 +23,12 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def field_docs(cls: Any) -> dict[str, str]:
     """The docstring under each attribute of a dataclass, on one line (empty when the source is missing)."""
     try:
-        body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+        node = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
     except (OSError, TypeError, SyntaxError):
         return {}
+    if not isinstance(node, ast.ClassDef):
+        return {}
+    body = node.body
     docs = {}
     for stmt, after in itertools.pairwise(body):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and isinstance(after, ast.Expr) \

@@ -29,7 +29,11 @@ class Loader(yaml.SafeLoader):
     not a crash in the YAML library)."""
 
 
-Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _date_as_text(loader: Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)  # a timestamp is always a scalar
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 def read(path: Path) -> Config:
@@ -65,7 +69,8 @@ def read(path: Path) -> Config:
                               title=cfg.title or root.name)  # a new book's default: its folder's name
     cfg = check_values(cfg, problems)
     if problems.items:  # in the file's order, as an editor lists them
-        raise ConfigError(path, sorted(problems.items, key=lambda p: p.line or 0), lines)
+        ordered = sorted(problems.items, key=lambda p: p.line or 0)
+        raise ConfigError(path, ordered, lines)
     return cfg
 
 
@@ -163,7 +168,7 @@ def convert(value: Any, typ: Any, key: str, problems: Problems) -> Any:
     if dataclasses.is_dataclass(typ):
         if not isinstance(value, dict):
             problems.add(key, f"expected {expected(typ)}, got {describe_value(value)}")
-            return build(typ, {}, key, None)
+            return build(typ, {}, key, Problems({}))  # the defaults; the type error above is the problem
         return build(typ, value, key, problems)
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return str(value)  # `title: 1984` is the title "1984"
@@ -173,9 +178,9 @@ def convert(value: Any, typ: Any, key: str, problems: Problems) -> Any:
     return ""
 
 
-def build(cls: Any, data: dict, key: str, problems: Optional[Problems]) -> Any:
-    """A dataclass from a mapping; unknown keys and missing required keys are problems. Without
-    `problems`, the defaults (required text empty) for a value that was not a mapping at all."""
+def build(cls: Any, data: dict, key: str, problems: Problems) -> Any:
+    """A dataclass from a mapping; unknown keys and missing required keys are problems. Built from {} with
+    problems that are then dropped: the defaults (required text empty) for a value that was not a mapping."""
     fields = field_types(cls)
     kwargs = {}
     for name, value in data.items():
@@ -189,8 +194,7 @@ def build(cls: Any, data: dict, key: str, problems: Optional[Problems]) -> Any:
         kwargs[name] = convert(value, fields[name][1], path, problems)
     for name, (f, _) in fields.items():
         if name not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            if problems is not None:
-                problems.add(key, f"required key '{name}' is missing")
+            problems.add(key, f"required key '{name}' is missing")
             kwargs[name] = ""
     return cls(**kwargs)
 

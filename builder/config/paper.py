@@ -84,7 +84,10 @@ def page_size(paper) -> tuple[float, float]:
     """(width, height) in mm of a valid `paper` setting: a name or an object with width and height."""
     if isinstance(paper, str):
         return PAPERS.get(paper) or PRESETS[paper]
-    return length_mm(paper.width), length_mm(paper.height)
+    width, height = length_mm(paper.width), length_mm(paper.height)
+    if width is None or height is None:  # load() refuses such a paper (size_problem)
+        raise ValueError(f"not a page size: {paper.width} × {paper.height}")
+    return width, height
 
 
 def _mm(value: float) -> str:

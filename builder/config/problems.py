@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +22,7 @@ class Problem(str):
 class ConfigError(Exception):
     """All problems found in a config file, one line each."""
 
-    def __init__(self, path: Path, problems: list[str], lines: Optional[dict[str, int]] = None):
+    def __init__(self, path: Path, problems: Sequence[str], lines: Optional[dict[str, int]] = None):
         self.path = path
         self.problems = problems
         self.lines = lines or {}  # key path -> line, for problems found after load()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from builder.config.paper import PAGE_NAMES, page_layout
+from builder.config.problems import Problem
 
 OUTPUTS = ("pdf", "epub", "epub-images")  # epub-images: formulas as images (book epub --math images)
 
@@ -148,7 +149,7 @@ class Config:
     path: Path = field(default=Path("book.yaml"), metadata={"internal": True})
     lines: dict[str, int] = field(default_factory=dict, metadata={"internal": True})
     """Key path -> its line in book.yaml, for messages."""
-    warnings: list[str] = field(default_factory=list, metadata={"internal": True})
+    warnings: list[Problem] = field(default_factory=list, metadata={"internal": True})
     """`book.yaml:LINE: warning: …` lines: settings that were left out (a fallback font not installed)."""
 
     @property

@@ -26,6 +26,8 @@ def planned(cfg: Config) -> list[Volume]:
     if cfg.volumes == "series":
         return [Volume(s.key, s.title, (s.key,)) for s in cfg.series] + \
             [Volume(OTHER_PART, cfg.other_title, (OTHER_PART,))]
+    if isinstance(cfg.volumes, str):  # check_volumes refuses any other mode before a build
+        raise ValueError(f"volumes: '{cfg.volumes}' is not one of {', '.join(VOLUME_MODES)}")
     return [Volume(v.key, v.title, tuple(v.parts)) for v in cfg.volumes]
 
 

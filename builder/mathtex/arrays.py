@@ -61,10 +61,9 @@ def _spec_columns(spec: list[Token]) -> int:
             k = arg[1] if arg else k + 1
             continue
         elif tok == Token(CHAR, "*"):
-            times, inner = argument(spec, k + 1), None
-            if times:
-                inner = argument(spec, times[1])
-            if inner:
+            times = argument(spec, k + 1)
+            inner = argument(spec, times[1]) if times else None
+            if times and inner:
                 count += int(plain_text(times[0]) or 0) * _spec_columns(inner[0])
                 k = inner[1]
                 continue
@@ -77,7 +76,8 @@ def widen_arrays(tokens: list[Token]) -> list[Token]:
     if not any(t.kind == BEGIN and t.text == "array" for t in tokens):
         return tokens
     out = list(tokens)
-    for start in reversed([i for i, t in enumerate(tokens) if t.kind == BEGIN and t.text == "array"]):  # inserts keep earlier indices
+    # From the last array back: inserts keep earlier indices.
+    for start in reversed([i for i, t in enumerate(tokens) if t.kind == BEGIN and t.text == "array"]):
         spec = argument(out, start + 1)
         if spec is None:
             continue

@@ -62,6 +62,8 @@ def display_end(lines: list[str]) -> Optional[tuple[int, int]]:
     if head.startswith("\\["):
         return _find(lines, re.compile(r"\\\]|\\.", re.S), 2, lambda tok, depth: tok == "\\]")
     m = re.match(r"\\begin\s*\{([^{}]*)\}", head)
+    if m is None:
+        raise ValueError(f"not a display opener: {head[:20]!r}")
     name = re.escape(m.group(1))
     pattern = re.compile(r"\\(begin|end)\s*\{" + name + r"\}|\\.", re.S)
     depth = [0]

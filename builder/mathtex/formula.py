@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Optional
 
 from builder.mathtex import dialect
@@ -171,7 +172,7 @@ def parse(source: str, display: bool, loc=None, macros: Optional[MacroTable] = N
 def _check_scripts(tokens: list[Token]) -> None:
     """`x^^2`, also when a macro definition stood between the two: MathJax refuses it ("Double exponent"), and
     written together the two carets are TeX's character-code notation."""
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in pairwise(tokens):
         if a.kind == SUP and b.kind == SUP:
             raise FormulaError("double exponent (x^^2): use braces to clarify")
         if a.kind == SUB and b.kind == SUB:
@@ -237,7 +238,7 @@ def _structure(tokens: list[Token], strict_tex: bool) -> list[Token]:
             if text in ("begin", "end"):
                 arg = argument(tokens, i + 1)
                 name = plain_text(arg[0]) if arg else ""
-                if not name:
+                if arg is None or not name:
                     raise FormulaError(f"\\{text} without an environment name")
                 if text == "begin":
                     problem = dialect.environment_problem(name, strict_tex)
@@ -300,7 +301,7 @@ def _set_counter(tokens: list[Token]) -> tuple[list[Token], Optional[int]]:
         if tokens[i] == Token(CS, "setCounter"):
             arg = argument(tokens, i + 1)
             digits = plain_text(arg[0]) if arg else ""
-            if not digits.isdigit() or len(digits) > 6:
+            if arg is None or not digits.isdigit() or len(digits) > 6:
                 raise FormulaError("\\setCounter needs an equation number")
             counter, i = int(digits), arg[1]
             continue
@@ -347,10 +348,11 @@ def _is_delimiter(tok: Token) -> bool:
 def _outer_environment(tokens: list[Token], display: bool) -> tuple[str, bool, list[Token], list[Token]]:
     """A display that is one stand-alone environment (align, equation*, …): its name, star, arguments, body."""
     tokens = strip_spaces(tokens)
-    if display and tokens and tokens[0].kind == BEGIN and dialect.display_environment(tokens[0].text):
+    outer = dialect.display_environment(tokens[0].text) if display and tokens and tokens[0].kind == BEGIN else None
+    if outer:
         end = matching_end(tokens, 0)
         if end == len(tokens) - 1:
-            base, starred = dialect.display_environment(tokens[0].text)
+            base, starred = outer
             body = tokens[1:end]
             args: list[Token] = []
             if base in ("alignat", "xalignat", "xxalignat"):
@@ -369,8 +371,9 @@ def _inner_forms(tokens: list[Token]) -> list[Token]:
         return tokens
     out = []
     for tok in tokens:
-        if tok.kind in (BEGIN, END) and dialect.display_environment(tok.text):
-            inner = INNER_FORM[dialect.display_environment(tok.text)[0]]
+        env = dialect.display_environment(tok.text) if tok.kind in (BEGIN, END) else None
+        if env:
+            inner = INNER_FORM[env[0]]
             out.append(Token(tok.kind, inner) if inner else Token(OPEN if tok.kind == BEGIN else CLOSE,
                                                                    "{" if tok.kind == BEGIN else "}"))
         else:

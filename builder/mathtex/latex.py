@@ -49,7 +49,8 @@ def tex(tokens: tuple[Token, ...] | list[Token], prefix: str) -> str:
                 out.extend((Token(OPEN, "{"), Token(CLOSE, "}")))
             row_start = False
         if kind in (EQREF, REF):
-            out.extend((Token(CS, kind), Token(OPEN, "{"), Token(CHAR, label_name(prefix, tok.text)), Token(CLOSE, "}")))
+            out.extend((Token(CS, kind), Token(OPEN, "{"), Token(CHAR, label_name(prefix, tok.text)),
+                        Token(CLOSE, "}")))
         elif kind in (BEGIN, END):
             out.extend((Token(CS, kind), Token(OPEN, "{"), Token(CHAR, tok.text), Token(CLOSE, "}")))
             if kind == BEGIN:

@@ -136,6 +136,8 @@ def normalize(tokens: list[Token], bold: bool = False) -> tuple[list[Token], lis
             continue
         if text in dialect.PLAIN_MATRICES and i + 1 < n and tokens[skip_spaces(tokens, i + 1)].kind == OPEN:
             arg = argument(tokens, i + 1)
+            if arg is None:  # the group is never closed: refused here as _structure would refuse it
+                raise FormulaError("formula has unbalanced braces")
             env = dialect.PLAIN_MATRICES[text]
             inner, _ = normalize([Token(CS, "\\") if t == Token(CS, "cr") else t for t in arg[0]])
             out.extend(_environment(env, inner))

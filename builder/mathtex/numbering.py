@@ -82,7 +82,7 @@ class Numbering:
         """What a reference prints in this post: (3.1) for \\eqref, 3.1 for \\ref, (??) when unknown."""
         def ref(kind: str, label: str) -> str:
             line = self.target(post_id, label)
-            text = line.ref if line else "??"
+            text = line.ref if line and line.ref is not None else "??"  # targets all have a ref
             return f"({text})" if kind == EQREF else text
         return ref
 

@@ -8,6 +8,9 @@ from typing import ClassVar, Literal, Optional, Union
 
 from builder.mathtex import Formula
 
+# The kinds of image file a figure takes, as FigureImage.kind names them.
+ImageKind = Literal["png", "jpeg", "pdf", "svg"]
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -124,7 +127,7 @@ class FigureImage:
     """A file of the book's images/ folder that fills a figure's placeholder (builder/figures.py)."""
 
     path: str  # relative to the book's folder: images/<post id>/<n>.<ext>
-    kind: Literal["png", "jpeg", "pdf", "svg"]
+    kind: ImageKind
     digest: str  # sha256 of its bytes: a new image changes the chapter's stamp
 
 

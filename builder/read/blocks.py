@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Optional
+from typing import Literal, Optional
 
 from builder.mathtex import MacroTable
 from builder.mathtex import parse as parse_formula
@@ -58,7 +58,10 @@ def split_inline(text: str, loc: Location, warn: Warn, macros: Optional[MacroTab
             out.append(Text("".join(buf)))
             buf = []
         logo = LOGO_RE.match(piece)
-        out.append(Logo(logo.group(1)) if logo else Math(parse_formula(piece.strip(), False, loc, macros)))
+        if logo:
+            out.append(Logo("LaTeX" if logo.group(1) == "LaTeX" else "TeX"))
+        else:
+            out.append(Math(parse_formula(piece.strip(), False, loc, macros)))
     if buf:
         out.append(Text("".join(buf)))
     return tuple(p for part in out for p in (_split_urls(part) if isinstance(part, Text) else (part,)))
@@ -81,7 +84,7 @@ def _split_urls(text: Text) -> tuple[Inline, ...]:
     return tuple(out) if out else (text,)
 
 
-def _list_style(text: str) -> str:
+def _list_style(text: str) -> Literal["dun", "paren"]:
     """'paren' for (1) items, 'dun' for 1、 items: a change of style starts a new list."""
     return "paren" if text.lstrip()[:1] in "(（" else "dun"
 
@@ -89,7 +92,8 @@ def _list_style(text: str) -> str:
 def _display_block(source: str, loc: Location, macros: MacroTable) -> DisplayMath:
     """`$$…$$`, `\\[…\\]` or a bare environment (which MathJax also typesets as a display)."""
     src = source.strip()
-    if (src.startswith("$$") and src.endswith("$$") and len(src) >= 4) or (src.startswith("\\[") and src.endswith("\\]")):
+    if (src.startswith("$$") and src.endswith("$$") and len(src) >= 4) \
+            or (src.startswith("\\[") and src.endswith("\\]")):
         src = src[2:-2]
     return DisplayMath(parse_formula(src.strip(), True, loc, macros), loc)
 
@@ -272,7 +276,7 @@ def _prose_blocks(lines: list[tuple[int, str]], path: str, warn: Warn, macros: M
             blocks.append(Heading(title=title, loc=loc, inlines=split_inline(title, loc, warn, macros)))
             i += 1
             continue
-        kind_name = "statement" if STATEMENT_RE.match(text) else "body"
+        kind_name: Literal["body", "statement"] = "statement" if STATEMENT_RE.match(text) else "body"
         for part in _bounded(split_inline(text, loc, warn, macros), loc, warn):
             blocks.append(Paragraph(part, loc, kind=kind_name))
             kind_name = "body"
@@ -297,7 +301,9 @@ def _no_heading_runs(blocks: list[Block]) -> list[Block]:
             j += 1
         if j - k > HEADING_RUN_MAX:  # the last may title the prose after the run
             for m in range(k, j - 1 if j < len(out) else j):
-                out[m] = Paragraph(out[m].inlines, out[m].loc)
+                heading = out[m]
+                if isinstance(heading, Heading):  # always: the run is headings only
+                    out[m] = Paragraph(heading.inlines, heading.loc)
         k = max(j, k + 1)
     return out
 

@@ -25,7 +25,8 @@ STRONG_RE = re.compile(
 
 # Lines that are code when they sit among code: indented lines (the scraper collapsed indentation to one
 # space, so one is enough), comments, docstring quotes, Mathematica's continued expressions.
-WEAK_RE = re.compile(r"^(\s+)\S|^\s*(\"\"\"|''')|^\s*(#|//)|^[^\u4e00-\u9fff]*(->|/\.|//|]]|:=)|^[^\u4e00-\u9fff]*[,+\[]$")
+WEAK_RE = re.compile(r"^(\s+)\S|^\s*(\"\"\"|''')|^\s*(#|//)|^[^\u4e00-\u9fff]*(->|/\.|//|]]|:=)"
+                     r"|^[^\u4e00-\u9fff]*[,+\[]$")
 
 
 # Lines that may stand alone as a code block: the start of a program, or a shell command with arguments.
@@ -74,7 +75,8 @@ def language(lines: list[str]) -> str:
     return ""
 
 
-def split_code(lines: list[tuple[int, str]], math: frozenset[int] = frozenset()) -> list[tuple[str, list[tuple[int, str]]]]:
+def split_code(lines: list[tuple[int, str]],
+               math: frozenset[int] = frozenset()) -> list[tuple[str, list[tuple[int, str]]]]:
     """('code', lines) for runs of two or more program lines (or one unmistakable one); ('text', lines) else.
     Lines at the indexes in `math` are inside a display formula (`y = ax + b \\`): never code. Inside a
     docstring opened in the run, every line is code (`'''` … Chinese notes … `'''`)."""

@@ -19,7 +19,8 @@ def read_dump(path: Path, display: str) -> list[str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(display, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at byte offset {exc.start})") from None
+        raise InputError(display, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} "
+                                  f"at byte offset {exc.start})") from None
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise InputError(display, f"binary data (NUL byte at character {text.index(chr(0))})")

@@ -18,8 +18,9 @@ COMMA_HEADING_MAX = 10  # characters of a heading with a comma ("反过来，从
 
 
 # Inside a heading the blog writes ？！，“” and a colon between two parts ("外积：张成并投影"); a period or
-# semicolon inside means a sentence.
-PROSE_INSIDE = re.compile(r"[。；;]|[：:]\s|^[A-Za-z0-9][：:]")  # "结论： 正文" runs a label into prose; "b：首字" defines
+# semicolon inside means a sentence; so does a colon before a space ("结论： 正文" runs a label into prose) or
+# right after a first letter or digit ("b：首字" defines).
+PROSE_INSIDE = re.compile(r"[。；;]|[：:]\s|^[A-Za-z0-9][：:]")
 
 
 HEADING_NUM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}\.\s*)")
@@ -34,7 +35,8 @@ LEAD_IN_RE = re.compile(r"下面|如下|下图|下表|如图|图示为|所示|(?
 
 
 # Captions. The scraper dropped the images but kept their caption lines.
-CAPTION_RE = re.compile(r"(示意图|图示|流程图|架构图|框图|效果图|结构图|演示图|截图|曲线图|对比图)$|图片来自|模型生成的|"
+CAPTION_RE = re.compile(r"(示意图|图示|流程图|架构图|框图|效果图|结构图|演示图|截图|曲线图|对比图)$|"
+                        r"图片来自|模型生成的|"
                         r"的\S{0,16}(结构|曲线|样本|人脸|列表|序列|生成)\d*$")
 
 
@@ -73,7 +75,8 @@ def heading_shape(text: str) -> bool:
     body = HEADING_NUM_RE.sub("", core)
     if re.search("[，,]", body) and display_width(body) > COMMA_HEADING_MAX * 2:
         return False
-    if body.endswith(PROSE_END) or PROSE_INSIDE.search(body) or (body.startswith(("《", "“")) and body.endswith(("》", "”"))):
+    if body.endswith(PROSE_END) or PROSE_INSIDE.search(body) \
+            or (body.startswith(("《", "“")) and body.endswith(("》", "”"))):
         return False
     return not LEAD_IN_RE.search(body)
 
@@ -119,7 +122,8 @@ def is_caption(text: str, prev: Optional[str], nxt: Optional[str], prev_caption:
         return True
     if prev is not None and prev.rstrip().endswith(("：", ":")) and not re.search("[：:]", text):
         return True  # after an announcing colon comes the thing announced (a figure), not a section
-    if nxt is not None and (FIGURE_BEHIND_START_RE.match(nxt) or (not after_figure and FIGURE_BEHIND_RE.search(nxt[:40]))):
+    if nxt is not None and (FIGURE_BEHIND_START_RE.match(nxt)
+                            or (not after_figure and FIGURE_BEHIND_RE.search(nxt[:40]))):
         return True  # "如图，…" refers to the line before; "…根据上图…" may refer to a figure before a heading
     return (prev_caption is not None and parallel(text, prev_caption)) or (
         nxt is not None and caption_shape(nxt) and heading_shape(nxt) and parallel(text, nxt))

@@ -71,8 +71,8 @@ def _parse_readers(text: str, loc: Location, diags: list[Diagnostic]) -> Optiona
 
 def parse_format_a(lines: list[str], display: str, diags: list[Diagnostic]) -> list[RawPost]:
     """Title line, then `By … | date | N位读者 | 引用` running on into the first paragraph."""
-    metas = [(i, META_RE.match(l.strip())) for i, l in enumerate(lines)]
-    metas = [(i, m) for i, m in metas if m]
+    matched = [(i, META_RE.match(l.strip())) for i, l in enumerate(lines)]
+    metas = [(i, m) for i, m in matched if m]
     posts: list[RawPost] = []
     title_from_glue: dict[int, str] = {}
     for k, (i, m) in enumerate(metas):

@@ -20,7 +20,8 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
     fmt = detect_format(lines)
     if fmt is None:
         diags.append(Diagnostic(Location(display, 1),
-                                "no recognisable post (neither a 'By … | date | …位读者 | 引用' line nor a '17 Sep' date line)"))
+                                "no recognisable post (neither a 'By … | date | …位读者 | 引用' line nor a "
+                                "'17 Sep' date line)"))
         return []
     raws = parse_format_a(lines, display, diags) if fmt == "A" else parse_format_b(lines, display, diags)
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 from builder.config.settings import Config, inside_book
 from builder.model.book import Book, Post
-from builder.model.content import Figure, FigureImage, Location
+from builder.model.content import Figure, FigureImage, ImageKind, Location
 from builder.model.diagnostics import Diagnostic
 from builder.util import procs
 from builder.util.printable import printable
@@ -22,7 +22,7 @@ from builder.util.printable import printable
 IMAGES_DIR = "images"
 
 
-EXTENSIONS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "svg": "svg"}
+EXTENSIONS: dict[str, ImageKind] = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "svg": "svg"}
 
 
 NAME_RE = re.compile(r"(\d{1,4})\.(png|jpe?g|pdf|svg)", re.I)
@@ -85,7 +85,7 @@ def image_files(cfg: Config) -> list[Path]:
     root = cfg.root / IMAGES_DIR
     if not root.is_dir():
         return []
-    out = []
+    out: list[Path] = []
     for entry in _entries(root):
         if entry.is_dir():
             out.extend(f for f in _entries(entry) if f.is_file())
@@ -154,7 +154,7 @@ def _check_pdf(path: Path) -> str:
     return ""
 
 
-def examine(cfg: Config, path: Path, kind: str) -> tuple[Optional[FigureImage], str]:
+def examine(cfg: Config, path: Path, kind: ImageKind) -> tuple[Optional[FigureImage], str]:
     """(the image, or None and why the placeholder stays): what the bytes are is checked, never trusted."""
     rel = str(path.relative_to(cfg.root))
     if not inside_book(cfg, path):
@@ -248,7 +248,8 @@ def _with_images(post: Post, images: dict[tuple[str, int], FigureImage]) -> Post
     if not any((post.id, n) in images for n in slots.values()):
         return post
     blocks = tuple(dataclasses.replace(block, image=images[post.id, slots[k]])
-                   if k in slots and (post.id, slots[k]) in images else block for k, block in enumerate(post.blocks))
+                   if isinstance(block, Figure) and k in slots and (post.id, slots[k]) in images else block
+                   for k, block in enumerate(post.blocks))
     return dataclasses.replace(post, blocks=blocks)
 
 
@@ -274,8 +275,8 @@ def figure_slots(book: Book) -> list[Slot]:
     out = []
     for chapter in book.chapters():
         post = chapter.post
-        for n, at in enumerate(figure_indexes(post), 1):
-            figure = post.blocks[at]
+        figures = [block for block in post.blocks if isinstance(block, Figure)]  # as figure_indexes counts
+        for n, figure in enumerate(figures, 1):
             out.append(Slot(post.id, n, f"图 {chapter.number}.{n}", figure.caption, figure.loc, figure.image))
     return out
 

@@ -28,7 +28,8 @@ AFTER = rf"(?![{LETTER}0-9]|[./][A-Za-z])"
 
 # A Latin name, possibly hyphenated or several capitalised words long ("Batch Size", "Fokker-Planck").
 LATIN_TERM_RE = re.compile(
-    BEFORE + r"([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*)*)" + AFTER
+    BEFORE + r"([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*"
+    r"(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*)*)" + AFTER
 )
 
 
@@ -95,10 +96,11 @@ def sort_key(term: str, readings: Optional[Mapping[str, str]] = None) -> str:
     pypinyin gets wrong (重参数 is chong2, not zhong4); the longest key the term starts with applies."""
     if not HAN_RE.search(term):
         return term.lower()
-    fixed = max((k for k in readings or {} if term.startswith(k)), key=len, default="")
+    table = readings or {}
+    fixed = max((k for k in table if term.startswith(k)), key=len, default="")
     head: list[str] = []
     if fixed:
-        reading = iter(readings[fixed].split())
+        reading = iter(table[fixed].split())
         head = [next(reading) if HAN_RE.match(piece) else piece for piece in CHAR_OR_RUN_RE.findall(fixed)]
     rest = syllables(term[len(fixed):], tones=True) if term[len(fixed):] else []
     return " ".join(head + rest).lower()
@@ -192,11 +194,10 @@ class TermMarker:
     def __init__(self, terms: list[Term]):
         self.terms = {v: t for t in terms for v in t.variants or (t.text,)}
         ordered = sorted(self.terms, key=len, reverse=True)  # 变分自编码器 before 自编码器
+        self.pattern: Optional[re.Pattern[str]] = None
         if ordered:
             alts = "|".join(re.escape(t) for t in ordered)
             self.pattern = re.compile(BEFORE + "(?:" + alts + ")" + AFTER)
-        else:
-            self.pattern = None
 
     def split(self, text: str, seen: set[str]) -> list[tuple[str, Term | None]]:
         """Cut text into pieces; a piece carries the term it ends with, once per `seen` scope (any spelling

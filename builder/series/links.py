@@ -43,7 +43,7 @@ class LinkTable:
 def find_links(book: Book) -> list[tuple[Chapter, str, Optional[Chapter]]]:
     """(citing chapter, cited title, cited chapter or None) for every 《》 citation in the book."""
     table = LinkTable(book)
-    found = []
+    found: list[tuple[Chapter, str, Optional[Chapter]]] = []
     for chapter in book.chapters():
         for block in chapter.post.blocks:
             pieces = []

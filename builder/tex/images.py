@@ -7,6 +7,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from builder.mathtex.images import MACROS, FormulaTex
 from builder.tex.log import ERROR_RE
@@ -67,7 +68,7 @@ class FormulaImages:
     def key(self, item: FormulaTex) -> str:
         return digest(self.common, repr(item))[:32]
 
-    def _index(self) -> dict:
+    def _index(self) -> dict[str, Any]:
         """{"size": the text size formulas are set in (pt), "images": {key: [width, height, depth] in pt}}."""
         index = Store(self.dir).read(CACHE_INDEX)
         if isinstance(index, dict) and isinstance(index.get("size"), float) and isinstance(index.get("images"), dict):
@@ -78,7 +79,7 @@ class FormulaImages:
                fresh: bool = False) -> tuple[dict[str, MathImage], dict[str, str]]:
         """({key: image}, {key: TeX's error}) for the items, keys being self.key(item); fresh: cache unused."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        index = {"size": 0.0, "images": {}} if fresh else self._index()
+        index: dict[str, Any] = {"size": 0.0, "images": {}} if fresh else self._index()
         known = index["images"]
         todo = {k: v for k, v in items.items() if k not in known or not (self.dir / f"{k}.png").exists()}
         rejected: dict[str, str] = {}

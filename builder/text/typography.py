@@ -20,7 +20,8 @@ FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "
 
 
 # An ellipsis beside Chinese is two …, centred (GB/T 15834): `...`, `。。。` and a lone `…` become “……”.
-_ELLIPSIS = re.compile(rf"(?<=[{CJK}])\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*|\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*(?=[{CJK}])")
+_ELLIPSIS = re.compile(rf"(?<=[{CJK}])\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*"
+                       rf"|\s*(?:\.{{3,}}|。{{3,}}|…{{1,2}})\s*(?=[{CJK}])")
 
 
 _BESIDE_CJK = re.compile(rf"(?<=[{CJK}])\s*([,:;?!()])\s*|\s*([,:;?!()])\s*(?=[{CJK}])")

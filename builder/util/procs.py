@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 import threading
-from typing import Optional
+from typing import Any, Optional
 
 # A watcher per child, outside the child's process group: it reads a pipe only `book` holds open. When `book`
 # ends in any way, kill -9 included, the kernel closes the pipe; unless `book` said "done" first, the watcher
@@ -16,8 +16,8 @@ WATCHER = 'read done || kill -KILL -- "-$1" 2>/dev/null'
 class Child:
     """A process in its own group (so it and its children can be killed at once), watched as above."""
 
-    def __init__(self, cmd: list[str], **popen: object):
-        self.proc = subprocess.Popen(cmd, start_new_session=True, **popen)  # type: ignore[arg-type]
+    def __init__(self, cmd: list[str], **popen: Any):  # Popen's keyword arguments, passed on as they are
+        self.proc = subprocess.Popen(cmd, start_new_session=True, **popen)
         try:
             self.watcher: Optional[subprocess.Popen] = subprocess.Popen(
                 ["/bin/sh", "-c", WATCHER, "sh", str(self.proc.pid)], stdin=subprocess.PIPE,
@@ -68,7 +68,7 @@ _live: set[Child] = set()
 _lock = threading.Lock()
 
 
-def run(cmd: list[str], timeout: float, **popen: object) -> tuple[int, str, str, bool]:
+def run(cmd: list[str], timeout: float, **popen: Any) -> tuple[int, str, str, bool]:
     """(exit code, stdout, stderr, timed out) of a child given `timeout` seconds; killed with its group after."""
     with Child(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen) as child:
         try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
+
+if TYPE_CHECKING:
+    from rich.status import Status
 
 HEARTBEAT_SECONDS = 10.0
 
@@ -18,7 +21,7 @@ class Progress:
         if live is None:
             live = hasattr(out, "isatty") and out.isatty() and not os.environ.get("CI")
         self.live = live and not quiet
-        self._status = None
+        self._status: Optional[Status] = None
         self._label = ""
         self._started = time.monotonic()
         self._last_line = self._started

@@ -62,8 +62,8 @@ def test_docstring_with_chinese_notes_is_code():
 
 
 def test_mathematica_block_starting_with_a_named_character_is_one_block():
-    lines = ["Mathematica代码为", r"\[Theta]0 = 0.1;", r"NDSolve[{\[Theta]''[t] == -Sin[\[Theta][t]]}, \[Theta], {t, 0, 10}]",
-             "这样就得到了数值解。"]
+    lines = ["Mathematica代码为", r"\[Theta]0 = 0.1;",
+             r"NDSolve[{\[Theta]''[t] == -Sin[\[Theta][t]]}, \[Theta], {t, 0, 10}]", "这样就得到了数值解。"]
     out = blocks(lines)
     assert [type(b).__name__ for b in out] == ["Paragraph", "CodeBlock", "Paragraph"]
     assert out[1].lines[0].startswith(r"\[Theta]")
@@ -71,7 +71,8 @@ def test_mathematica_block_starting_with_a_named_character_is_one_block():
 
 def test_mathematica_continuation_lines_are_code():
     lines = ["Integrate[", "Normal[Series[", r"Exp[-x\cdot u^2/2 - x/q^2\cdot (Exp[q\cdot u] - 1) +",
-             r"q\cdot u], {q, 0, 5}]] /. q -> 1, {u, -Infinity, Infinity},", "Assumptions -> x > 0]/Sqrt[2 Pi] // Expand"]
+             r"q\cdot u], {q, 0, 5}]] /. q -> 1, {u, -Infinity, Infinity},",
+             "Assumptions -> x > 0]/Sqrt[2 Pi] // Expand"]
     assert kinds(lines) == ["CodeBlock"]
 
 
@@ -83,8 +84,9 @@ def test_shell_and_php_with_dollars_are_code_not_math():
     assert "export PATH=$PATH:$HOME/bin" in out[1].lines
 
 
-@pytest.mark.parametrize("title", ["PDE的坐标变换", "结论", "一、基本思路", "在指数中展开：一个封闭的解", "KL距离？JS距离？",
-                                   "然后呢？", "“罚”出来的成果", "反过来，从结果到过程", "实践：分词"])
+@pytest.mark.parametrize("title", ["PDE的坐标变换", "结论", "一、基本思路", "在指数中展开：一个封闭的解",
+                                   "KL距离？JS距离？", "然后呢？", "“罚”出来的成果", "反过来，从结果到过程",
+                                   "实践：分词"])
 def test_short_lines_before_prose_are_headings(title):
     lines = ["上一段说完了。", title, "这一节我们讨论一个新的问题，它和前面的内容有关。"]
     assert kinds(lines) == ["Paragraph", "Heading", "Paragraph"]
@@ -137,7 +139,8 @@ def test_format_b_multi_line_paragraph_is_no_heading():
     ("前面说完了。", "SVD物理意义", "如图，SVD的物理意义，我们可以这样看。"),  # the text after refers back
     ("前面说完了。", "自编码器的网络结构", "数学公式看，就是希望找到矩阵。"),  # its own words
     ("前面说完了。", "glow模型生成的高清人脸", "生成模型的本质，就是希望用一个我们知道的概率模型来拟合。"),
-    ("前面说完了。", "简单的耦合使得其中一部分仍然保持恒等，信息没有充分混合", "通过交叉耦合可以更好。"),  # no full stop
+    ("前面说完了。", "简单的耦合使得其中一部分仍然保持恒等，信息没有充分混合",
+     "通过交叉耦合可以更好。"),  # no full stop
 ])
 def test_lost_figure_captions(before, caption, after):
     out = blocks([before, caption, after])

@@ -82,7 +82,8 @@ def _display(source: str) -> str:
 
 
 def test_wide_display_breaks_before_operators_outside_groups():
-    tex = _display(r"P(b,a)=P_0(b,a)+\left(-\frac{1}{\hbar}\right)\int P\,d\tau+\left(a+b\right)^2\int Q\,d\tau\tag{47}")
+    tex = _display(r"P(b,a)=P_0(b,a)+\left(-\frac{1}{\hbar}\right)\int P\,d\tau"
+                   r"+\left(a+b\right)^2\int Q\,d\tau\tag{47}")
     assert tex.startswith("\\begin{equation*}\n\\sbfitbreak{p:1}{P(b,a)}{=P_0(b,a)\\sbbreak+")
     assert tex.count(r"\sbbreak") == 2  # not inside \left…\right, not the sign after `(`
     assert tex.rstrip().endswith("\\tag{47}\n\\end{equation*}")
@@ -95,7 +96,8 @@ def test_display_without_a_place_to_break_is_scaled(source):
 
 @pytest.mark.parametrize("title, marked", [
     ("最小熵原理（五）：“层层递进”之社区发现", "最小熵原理（五）：\\sbtitlebreak{}“层层递进”之社区发现"),
-    ("用变分推断统一理解生成模型（VAE、GAN、AAE、ALI）", "用变分推断统一理解生成模型\\sbtitlebreak{}（VAE、GAN、AAE、ALI）"),
+    ("用变分推断统一理解生成模型（VAE、GAN、AAE、ALI）",
+     "用变分推断统一理解生成模型\\sbtitlebreak{}（VAE、GAN、AAE、ALI）"),
     ("积分估计的极值原理——变分原理", "积分估计的极值原理\\sbtitlebreak{}——变分原理"),
     ("高斯型积分的微扰展开（一）", "高斯型积分的微扰展开（一）"),  # a part number stays with its title
     ("标题：", "标题："),
@@ -107,7 +109,8 @@ def test_title_marks_where_a_long_title_breaks(title, marked):
 WORDS = [["龙脑", "10.271244"], ["龙脚", "12.496673"], ["七讲", "11.439969"]]
 
 
-TOOLS = [["分词工具", "测试结果"], ["结巴中文分词", "工信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都/ 要/ 亲口/ 交代/ 24/ 口/ 交换机"],
+TOOLS = [["分词工具", "测试结果"],
+         ["结巴中文分词", "工信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都/ 要/ 亲口/ 交代/ 24/ 口/ 交换机"],
          ["smallseg", "工信/ 信处/ 女干事/ 每月/ 经过/ 下属/ 科室/ 都要/ 亲口/ 交代/ 24/ 口/ 交换机"]]
 
 
@@ -136,4 +139,5 @@ def test_comma_of_a_chinese_title_is_full_width_even_between_latin_words():
 def test_code_wraps_at_spaces_and_punctuation_before_inside_names():
     tex = escape_code("for i in range(len(data)/batch_size+1)")
     assert r"r\sbcodemid{}a\sbcodemid{}n\sbcodemid{}g\sbcodemid{}e\allowbreak{}(\allowbreak{}" in tex
-    assert r"h\sbcodemid{}\_\sbcodemid{}s" in tex and r"for\ i" in tex.replace(r"\sbcodemid{}", "").replace(r"\allowbreak{}", "")
+    assert r"h\sbcodemid{}\_\sbcodemid{}s" in tex
+    assert r"for\ i" in tex.replace(r"\sbcodemid{}", "").replace(r"\allowbreak{}", "")

@@ -113,7 +113,8 @@ def test_unknown_post_ids_name_their_line_and_a_close_id(tmp_path, capsys):
     cfg_path.write_text(text, encoding="utf-8")
     assert run_book(cfg_path, "list") == 2
     assert errors(capsys) == [(line_of(text, "exclude:"), "exclude[0]: no post has the id "
-                               "'2010-11-06-zhe-ge-xing-qi-dui-wie'; did you mean '2010-11-06-zhe-ge-xing-qi-dui-wei'?")]
+                               "'2010-11-06-zhe-ge-xing-qi-dui-wie'; "
+                               "did you mean '2010-11-06-zhe-ge-xing-qi-dui-wei'?")]
 
 
 def installed_chinese_families() -> list[str]:

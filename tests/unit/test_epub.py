@@ -195,17 +195,22 @@ def test_pdf_only_change_runs_no_pandoc(tmp_path, monkeypatch, capsys):
         assert b"color: #111" in z.read("EPUB/styles/stylesheet1.css")
 
 
+# A line that ends in a backslash runs on: each of the dump's lines is one line of the string.
 TEXMATH_GAPS = """\
 texmath读不懂的写法
-By 苏剑林 | 2022-11-30 | 30823位读者 | 引用连分数$\\cfrac{1}{1+\\cfrac{1}{x}}$,组合数$\\dbinom{n}{k}$与$\\tbinom{n}{k}$,占位$\\hphantom{xx}a\\vphantom{\\frac{1}{2}}b$。
-字体$\\mathnormal{x}$与$\\textnormal{文字}$,间距$a\\thinspace b\\negthinspace c$,颜色$\\textcolor{red}{z}$,分式${a+1 \\over b}$、$x^{1\\over 2}$和$n \\over m$。
-$$f(x)=\\begin{dcases}x, & x>0\\\\0, & x\\le 0\\end{dcases}\\qquad \\sum_{\\begin{subarray}{c}i\\\\j\\end{subarray}} a_{ij}$$
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用连分数$\\cfrac{1}{1+\\cfrac{1}{x}}$,\
+组合数$\\dbinom{n}{k}$与$\\tbinom{n}{k}$,占位$\\hphantom{xx}a\\vphantom{\\frac{1}{2}}b$。
+字体$\\mathnormal{x}$与$\\textnormal{文字}$,间距$a\\thinspace b\\negthinspace c$,\
+颜色$\\textcolor{red}{z}$,分式${a+1 \\over b}$、$x^{1\\over 2}$和$n \\over m$。
+$$f(x)=\\begin{dcases}x, & x>0\\\\0, & x\\le 0\\end{dcases}\
+\\qquad \\sum_{\\begin{subarray}{c}i\\\\j\\end{subarray}} a_{ij}$$
 """
 
 
 REAL_GAPS = """\
 真实文章里texmath读不懂的写法
-By 苏剑林 | 2022-11-30 | 30823位读者 | 引用比较$a\\lt b$与$\\mathcal{D}_f(P\\Vert Q) \\gt 0$，分式$a\\left/b\\right.$，根号$\\sqrt[\\uproot{10}p]{x}$。
+By 苏剑林 | 2022-11-30 | 30823位读者 | 引用比较$a\\lt b$与$\\mathcal{D}_f(P\\Vert Q) \\gt 0$，\
+分式$a\\left/b\\right.$，根号$\\sqrt[\\uproot{10}p]{x}$。
 虚线表格$\\begin{array}{c:c}a&b\\end{array}$，$k^{\\smash{x}}$，$a\\xlongequal{?}b$与$a\\xlongequal[x]{y}b$，$\\rlap{x}$。
 撑高的括号$\\underbrace{\\left[u,0,1\\right] \\\\[10pt]}_{\\text{向量}}$。
 """
@@ -286,7 +291,8 @@ def test_chapter_titles_landmarks_and_wrapping_code(seed_epub):
 def test_accents_are_spacing_characters_a_mathml_engine_centres(seed_epub):
     """pandoc writes \\hat, \\tilde… as lone combining characters, which Chromium draws off to the left."""
     _, epub = seed_epub
-    accents = [a for x in xhtml_files(epub).values() for a in re.findall(r'<mo [^>]*accent="true"[^>]*>([^<]*)</mo>', x)]
+    accents = [a for x in xhtml_files(epub).values()
+               for a in re.findall(r'<mo [^>]*accent="true"[^>]*>([^<]*)</mo>', x)]
     assert len(accents) >= 3
     assert not [a for a in accents if re.search("[\u0300-\u036f\u20d0-\u20ff]", a)]
     assert {"\u02c6", "\u02dc"} & set(accents)  # ˆ and ˜ among them

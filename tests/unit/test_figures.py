@@ -55,7 +55,8 @@ def test_svg_goes_into_the_pdf_through_the_converter(tmp_path, monkeypatch):
     ("1.svg", b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
      "declares XML entities"),
     ("1.svg", b'<svg><rect/></svg>', 'is not an SVG image: its <svg> lacks xmlns="http://www.w3.org/2000/svg"'),
-    ("1.svg", b'<html xmlns="http://www.w3.org/1999/xhtml"><svg/></html>', "is not an SVG image (its root element is <html>)"),
+    ("1.svg", b'<html xmlns="http://www.w3.org/1999/xhtml"><svg/></html>',
+     "is not an SVG image (its root element is <html>)"),
 ])
 def test_a_file_that_is_not_what_it_says_is_refused(tmp_path, name, data, problem):
     cfg = config.load(make_book(tmp_path, {"b.txt": SHORT_DUMP}, YAML))

@@ -159,7 +159,8 @@ def test_two_labels_or_tags_on_a_line_are_rejected_as_mathjax_does():
 def test_numbering_follows_amsmath():
     formulas = [parse(s, True) for s in (r"\begin{align}a\\b\nonumber\\c\label{c}\end{align}",
                                          r"x\label{x}", r"y", r"\begin{equation}z\tag{*}\label{z}\end{equation}",
-                                         r"\begin{align*}u\\v\tag{9}\end{align*}", r"\begin{multline}m\\n\label{m}\end{multline}")]
+                                         r"\begin{align*}u\\v\tag{9}\end{align*}",
+                                         r"\begin{multline}m\\n\label{m}\end{multline}")]
     numbers = Numbering.count([(3, "p", formulas)])
     assert [[line.ref for line in numbers.lines[id(f)]] for f in formulas] == [
         ["3.1", None, "3.2"], ["3.3"], [None], ["*"], [None, "9"], [None, "3.4"]]

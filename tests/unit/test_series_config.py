@@ -29,8 +29,8 @@ def test_series_number(title, match, number):
 
 def test_seed_parts_in_configured_order(tmp_path):
     book = load_book(config.load(seed_book(tmp_path)))
-    assert [p.title for p in book.parts] == ["生成扩散模型漫谈", "Transformer升级之路", "变分自编码器", "多任务学习漫谈",
-                                             "其他文章"]
+    assert [p.title for p in book.parts] == ["生成扩散模型漫谈", "Transformer升级之路", "变分自编码器",
+                                             "多任务学习漫谈", "其他文章"]
     transformer = book.parts[1].chapters
     assert [c.series_number for c in transformer[:2]] == [4, 5]
     assert all(c.related for c in transformer[2:])
@@ -47,7 +47,8 @@ def test_yaml_reorders_excludes_and_overrides(tmp_path):
     text = (ROOT / "book.yaml").read_text(encoding="utf-8")
     cfg_path = seed_book(tmp_path)
     text = text.replace("exclude: []", "exclude: [2010-11-06-zhe-ge-xing-qi-dui-wei]")
-    text = text.replace("posts: {}", "posts:\n  10-19-untitled-rang-wo-men-bu: {title: 最小熵原理（六）, date: 2019-10-19, series: multitask}")
+    text = text.replace("posts: {}", "posts:\n  10-19-untitled-rang-wo-men-bu: "
+                                     "{title: 最小熵原理（六）, date: 2019-10-19, series: multitask}")
     cfg_path.write_text(text, encoding="utf-8")
     cfg = config.load(cfg_path)
     cfg.series[0], cfg.series[2] = cfg.series[2], cfg.series[0]
