@@ -69,9 +69,11 @@ test: deps lint
 test-fast: deps lint
 	$(VENV)/bin/python -m pytest -q -m "not tex" $(PYTEST_ARGS)
 
-# Imports one way between the stages (import-linter's contract in pyproject.toml).
+# Imports one way between the stages (import-linter's contract), then ruff and mypy, all under pyproject.toml.
 lint: deps
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check builder tests tools bench
+	$(VENV)/bin/mypy
 
 clean:
 	-[ -x $(BOOK) ] && $(BOOK) --config $(CONFIG) clean

@@ -87,7 +87,8 @@ def write_chapters(book: Book, cfg: Config, opts: Options, state: BuildState, ve
                    if not (cfg.chapters_dir / f"{pid}.tex").exists()
                    or (cfg.chapters_dir / f"{pid}.tex").read_bytes() != text.encode("utf-8")]
         for pid in written:
-            say(opts, f"would rewrite chapters/{pid}.tex ({'new' if pid not in state.chapters else 'its inputs changed'})")
+            why = "new" if pid not in state.chapters else "its inputs changed"
+            say(opts, f"would rewrite chapters/{pid}.tex ({why})")
     else:
         cfg.chapters_dir.mkdir(parents=True, exist_ok=True)
         written = [pid for pid, text in texts.items() if write_if_changed(cfg.chapters_dir / f"{pid}.tex", text)]

@@ -1,4 +1,4 @@
-"""`book check`: is every post's Chinese text in the built PDF, in order? Reports the share per post and what is missing."""
+"""`book check`: is every post's Chinese text in the built PDF, in order? The share per post and what is missing."""
 from __future__ import annotations
 
 import re

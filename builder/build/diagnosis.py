@@ -7,9 +7,10 @@ digest of their content. Verdicts are forgotten when the tool or the styles chan
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from builder.config.settings import Config
 from builder.config.styles import style_dirs
@@ -200,7 +201,7 @@ class Diagnosis:
             return post.blocks[int(key[1:])].loc
         if key.startswith("f"):
             formula = dict(post_formulas(post)).get(key)
-            if isinstance(formula.loc if formula is not None else None, Location):
+            if formula is not None and isinstance(formula.loc, Location):
                 return formula.loc
         return post.loc
 

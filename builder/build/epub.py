@@ -100,8 +100,9 @@ class EpubOutput(Output):
                                   f"build/{self.target.name} left as it was")
             failed = [m.group(1).strip() for m in MATH_WARNING_RE.finditer(stderr)]
             for tex in failed:
-                opts.channel.add(Diagnostic(render.formulas.get(" ".join(tex.split()), Location(f"build/{self.target.name}", 0)),
-                                            f"pandoc could not convert the formula to MathML; shown as TeX: {tex[:80]}"))
+                where = render.formulas.get(" ".join(tex.split()), Location(f"build/{self.target.name}", 0))
+                opts.channel.add(Diagnostic(where, f"pandoc could not convert the formula to MathML; shown as TeX: "
+                                                   f"{tex[:80]}"))
             if code != 0 or not tmp.exists():
                 raise BuildFailed(f"pandoc failed; the previous build/{self.target.name} (if any) was left in "
                                   f"place:\n{stderr.strip()[-2000:]}")

@@ -92,14 +92,16 @@ def finish_epub(epub: Path, css: bytes, modified: str, cover: Path | None, math_
                 data = css
             elif info.filename.endswith("content.opf"):
                 opf = re.sub(r'(<meta property="dcterms:modified">)[^<]*', rf"\g<1>{modified}", data.decode("utf-8"))
-                features = (["MathML"] if 'properties="mathml"' in opf else []) + (["describedMath"] if math_images else [])
+                features = ["MathML"] if 'properties="mathml"' in opf else []
+                features += ["describedMath"] if math_images else []
                 for feature in features:  # formulas are MathML with their TeX as alttext, or images with it as alt
                     opf = opf.replace('<meta property="schema:accessibilityHazard">',
                                       f'<meta property="schema:accessibilityFeature">{feature}</meta>\n    '
                                       '<meta property="schema:accessibilityHazard">', 1)
                 if cover:
-                    opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{cover.suffix.lower()}"'
-                                      f' media-type="{COVER_TYPES[cover.suffix.lower()]}" properties="cover-image" />'
+                    suffix = cover.suffix.lower()
+                    opf = opf.replace("</manifest>", f'    <item id="cover-image" href="media/cover{suffix}"'
+                                      f' media-type="{COVER_TYPES[suffix]}" properties="cover-image" />'
                                       "\n  </manifest>", 1)
                 data = opf.encode("utf-8")
             elif info.filename.endswith("nav.xhtml"):  # a title's formula as its TeX, as toc.ncx and the PDF's

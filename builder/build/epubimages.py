@@ -37,4 +37,5 @@ class ImageEpubOutput(EpubOutput):
                      if k in images else rejected.get(k, "no image made") for k in keys])
 
     def formula_summary(self, render: EpubRender, mathml: int) -> str:
+        assert isinstance(render, ImageEpubRender)
         return f"{len(render.emitted) + render.as_source} formulas, {render.images} as images"

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from builder.build.book import load_book, report_diagnostics
 from builder.build.options import Options, OutputLines, Warnings, replay_warnings, say

@@ -8,10 +8,11 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional, TextIO
+from typing import Optional
 
 from builder.config.settings import Config
 from builder.model.diagnostics import Diagnostic
+from builder.util.progress import TextOut
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Options:
     dry_run: bool = False
     jobs: int = 1
     tex_timeout: Optional[float] = None  # seconds per TeX pass; None: scaled with the book's size
-    out: TextIO = field(default_factory=lambda: sys.stderr)
+    out: TextOut = field(default_factory=lambda: sys.stderr)
     said: set[str] = field(default_factory=set)  # warnings printed by this run (shared by its outputs): each once
     warnings: Optional[Warnings] = None  # this output's; by default one writing to `out`
 
@@ -47,7 +48,7 @@ class Warnings:
 
     _lock = threading.Lock()
 
-    def __init__(self, out: TextIO, said: set[str]) -> None:
+    def __init__(self, out: TextOut, said: set[str]) -> None:
         self.out, self.said = out, said
         self.items: list[Diagnostic] = []  # this output's warnings, in the order they came
 
@@ -74,7 +75,7 @@ class Warnings:
 class OutputLines:
     """An output's messages passed on, prefixed with the output's name when outputs build side by side."""
 
-    def __init__(self, out: TextIO, prefix: str = "") -> None:
+    def __init__(self, out: TextOut, prefix: str = "") -> None:
         self.out, self.prefix = out, prefix
         self._partial = ""
         self._lock = threading.Lock()

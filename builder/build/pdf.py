@@ -67,7 +67,8 @@ class PdfOutput(Output):
             return None
         progress = Progress(out=self.opts.out, quiet=self.opts.quiet)
         try:
-            return splice.splice(work, self.cfg.chapters_dir, ids, changed, manifest,
-                                 pass_time_limit(self.cfg, self.opts), lambda message: say(self.opts, message), progress)
+            limit = pass_time_limit(self.cfg, self.opts)
+            return splice.splice(work, self.cfg.chapters_dir, ids, changed, manifest, limit,
+                                 lambda message: say(self.opts, message), progress)
         finally:
             progress.close()

@@ -75,13 +75,13 @@ class BuildState:
             self.store.write(STATE_FILE, {"targets": current.targets, "chapters": current.chapters})
 
     def up_to_date(self, target: str, inputs: str, output: Path) -> bool:
-        entry = self.targets.get(target)
+        entry = self.targets.get(target) or {}
         return bool(entry) and entry.get("inputs") == inputs and output.exists() \
             and entry.get("output") == file_digest(output)
 
     def same_content(self, target: str, content: str, output: Path) -> bool:
         """The output's converter would be given what it was given last time, and the output is that one."""
-        entry = self.targets.get(target)
+        entry = self.targets.get(target) or {}
         return bool(entry) and entry.get("content") == content and output.exists() \
             and entry.get("output") == file_digest(output)
 

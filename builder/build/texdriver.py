@@ -7,10 +7,11 @@ import dataclasses
 import json
 import re
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Optional, Union
 
 from builder.build.chapters import pass_time_limit
 from builder.build.diagnosis import Diagnosis, Verdicts

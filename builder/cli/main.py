@@ -102,8 +102,8 @@ def _run(args) -> int:
             # The warnings of the build that made them, said again: an up-to-date book is not a clean one.
             state = BuildState.load(cfg.build_dir)
             warnings = list(dict.fromkeys(w for t in targets for w in state.warnings(t)))
-            for warning in warnings:
-                print(warning, file=sys.stderr)
+            for recorded in warnings:
+                print(recorded, file=sys.stderr)
             if args.strict and warnings:
                 print(f"error: up to date, but its build gave {len(warnings)} warning(s) and --strict", file=sys.stderr)
                 return 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
+from collections.abc import Callable
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from builder.mathtex.formula import Formula, Row
 from builder.mathtex.lexer import Token
@@ -182,8 +183,8 @@ class Codec:
                 raise DecodeError(f"unknown class {name!r}")
             cls = self.classes[name]
             hints = get_type_hints(cls)
-            fields = self._fields[name] = (cls, [(f.name, self._reader(hints[f.name])) for f in dataclasses.fields(cls)],
-                                           len(dataclasses.fields(cls)) + 1)
+            readers = [(f.name, self._reader(hints[f.name])) for f in dataclasses.fields(cls)]
+            fields = self._fields[name] = (cls, readers, len(readers) + 1)
         cls, readers, size = fields
         if len(data) != size:
             raise DecodeError(f"{name} with other fields")

@@ -53,9 +53,12 @@ class PostDate:
         return (0, self.year, self.month, self.day) if self.year else (1, 0, self.month, self.day)
 
 
+# Inline pieces say their kind too (KIND: renderers have a method per kind).
+
 @dataclass(frozen=True)
 class Text:
     text: str
+    KIND: ClassVar[str] = "text"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Math:
     """Inline math, parsed."""
 
     formula: Formula
+    KIND: ClassVar[str] = "math"
 
     @property
     def source(self) -> str:
@@ -74,6 +78,7 @@ class Logo:
     """A TeX logo written as math in the dump (``$\\LaTeX$``)."""
 
     name: Literal["TeX", "LaTeX"]
+    KIND: ClassVar[str] = "logo"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Url:
     """A bare web address in prose: clickable and breakable."""
 
     url: str
+    KIND: ClassVar[str] = "url"
 
 
 Inline = Union[Text, Math, Logo, Url]

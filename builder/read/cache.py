@@ -1,8 +1,9 @@
 """Each dump's parsed posts kept by the digest of its bytes and the tool, as JSON: an edit re-parses one dump."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from builder.model.book import Post
 from builder.model.codec import Codec, DecodeError

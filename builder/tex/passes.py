@@ -69,8 +69,10 @@ class Step:
 
     @property
     def pdf_failed(self) -> bool:
-        return (self.driver and self.code != 0 and not self.timed_out) or any("xdvipdfmx:fatal" in line for line in self.tail + self.driver_tail) or any(
-            DRIVER_FAILED in line for line in self.tail)
+        if self.driver and self.code != 0 and not self.timed_out:
+            return True
+        return any("xdvipdfmx:fatal" in line for line in self.tail + self.driver_tail) \
+            or any(DRIVER_FAILED in line for line in self.tail)
 
 
 DRIVER_FAILED = "(driver return code) generating output"  # XeLaTeX's words when xdvipdfmx failed under it

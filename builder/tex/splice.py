@@ -152,14 +152,15 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
     ranges = {pid: folio_range(auxes[pid], pid) for pid in ids}
     if any(r is None for r in ranges.values()):
         return None
-    kept_folios = {str(page) for pid in ids if pid not in changed for page in range(*ranges[pid])}
+    kept_folios = {str(page) for pid in ids if pid not in changed for page in range(*(ranges[pid] or (0, 0)))}
     old_index = _read(work / "book.idx").splitlines()
     kept_index = [line for line in old_index if _index_page(line) in kept_folios]
     for ext in (".aux", ".toc", ".ind"):
         if (work / f"book{ext}").exists():
             shutil.copyfile(work / f"book{ext}", work / f"{PART_JOB}{ext}")
     # \includeonly before the class: the book's own file, unchanged, with every other chapter left out.
-    (work / f"{PART_JOB}.tex").write_text("\\includeonly{{{}}}\\input{{book.tex}}\n".format(",".join(changed)), encoding="utf-8")
+    only = ",".join(changed)
+    (work / f"{PART_JOB}.tex").write_text(f"\\includeonly{{{only}}}\\input{{book.tex}}\n", encoding="utf-8")
     passes = index_runs = 0
     env = tex_environment([chapters_dir])
     index_now = sorted(old_index)
@@ -169,7 +170,8 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
         while True:
             if passes == MAX_PASSES:
                 say(f"splice: TeX's files did not settle in {MAX_PASSES} passes; setting the whole book")
-                return _undo(work, auxes, changed)
+                _undo(work, auxes, changed)
+                return None
             before = _settled_state(work, changed)
             if (work / "book.out").exists():  # the outline as the whole book has it (the job writes only its own)
                 shutil.copyfile(work / "book.out", work / f"{PART_JOB}.out")
@@ -182,12 +184,14 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
             log = _read(work / f"{PART_JOB}.log")
             if step.timed_out or step.code != 0 or ERROR_RE.search(log) or not (work / f"{PART_JOB}.pdf").exists():
                 say("splice: the changed chapters did not set alone; setting the whole book")
-                return _undo(work, auxes, changed)
+                _undo(work, auxes, changed)
+                return None
             moved = [pid for pid in changed if folio_range(_read(work / f"{pid}.aux"), pid) != ranges[pid]
                      or headings(_read(work / f"{pid}.aux")) != headings(auxes[pid])]
             if moved:  # (its pages depend on nothing a later pass changes: its first page and its own text)
                 say(f"splice: chapter {moved[0]} changed its pages or headings; setting the whole book")
-                return _undo(work, auxes, changed)
+                _undo(work, auxes, changed)
+                return None
             index = kept_index + _read(work / f"{PART_JOB}.idx").splitlines()
             if sorted(index) != index_now:  # the whole book's entries, sorted as a full build sorts them
                 (work / f"{PART_JOB}.idx").write_text("".join(l + "\n" for l in index), encoding="utf-8")
@@ -195,7 +199,8 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
                 progress.step("makeindex: index entries changed, sorting the index")
                 made = run_step(makeindex_command(PART_JOB), work, env, timeout, progress)
                 if made.timed_out or made.code != 0:
-                    return _undo(work, auxes, changed)
+                    _undo(work, auxes, changed)
+                    return None
                 index_now = sorted(index)
             if _settled_state(work, changed) == before:
                 break
@@ -203,7 +208,8 @@ def splice(work: Path, chapters_dir: Path, ids: list[str], changed: list[str], m
                             work / f"{PART_JOB}-book.pdf")
         if pages is None:
             say("splice: the pages around the changed chapters moved; setting the whole book")
-            return _undo(work, auxes, changed)
+            _undo(work, auxes, changed)
+            return None
     except BaseException:
         _undo(work, auxes, changed)
         raise
@@ -226,11 +232,10 @@ def _settled_state(work: Path, changed: list[str]) -> list[str]:
         _read(work / f"{pid}.aux") for pid in changed]
 
 
-def _undo(work: Path, auxes: dict[str, str], changed: list[str]) -> None:  # (returned: "no splice")
+def _undo(work: Path, auxes: dict[str, str], changed: list[str]) -> None:
     """Put back the changed chapters' .aux as the last full build wrote them: the full build starts from there."""
     for pid in changed:
         (work / f"{pid}.aux").write_text(auxes[pid], encoding="utf-8")
-    return None
 
 
 def _still_true(fact: str, changed: list[str], chapters_dir: Path, ids: list[str]) -> bool:
@@ -290,9 +295,9 @@ def _splice_pdf(book_pdf: Path, part_pdf: Path, part_aux: str, kept_folios: set[
         part_pages = {page.objgen: j for j, page in enumerate(part.pages)}
         for name, dest in pikepdf.NameTree(part.Root.Names.Dests).items():
             target = _dest_array(dest)
-            j = part_pages.get(target[0].objgen) if target is not None else None
-            if j is not None:
-                dests[name] = pikepdf.Array([book.pages[replaced[j]].obj, *list(target)[1:]])
+            at = part_pages.get(target[0].objgen) if target is not None else None
+            if target is not None and at is not None:
+                dests[name] = pikepdf.Array([book.pages[replaced[at]].obj, *list(target)[1:]])
         opening = book.Root.get("/OpenAction")
         if isinstance(opening, pikepdf.Array) and len(opening) and old_pages.get(opening[0].objgen) in replaced_set:
             book.Root.OpenAction = pikepdf.Array([book.pages[old_pages[opening[0].objgen]].obj, *list(opening)[1:]])

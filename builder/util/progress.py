@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import IO, TYPE_CHECKING, Optional, Protocol, cast
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -12,14 +12,23 @@ if TYPE_CHECKING:
 HEARTBEAT_SECONDS = 10.0
 
 
+class TextOut(Protocol):
+    """Where messages go: a terminal's stream, or an output's lines prefixed with its name."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class Progress:
     """Stages and TeX passes; `alive()` keeps long passes visibly running."""
 
-    def __init__(self, out: TextIO = sys.stderr, quiet: bool = False, live: Optional[bool] = None):
+    def __init__(self, out: TextOut = sys.stderr, quiet: bool = False, live: Optional[bool] = None):
         self.out = out
         self.quiet = quiet
         if live is None:
-            live = hasattr(out, "isatty") and out.isatty() and not os.environ.get("CI")
+            isatty = getattr(out, "isatty", None)  # (an output's prefixed lines are no terminal)
+            live = bool(isatty and isatty()) and not os.environ.get("CI")
         self.live = live and not quiet
         self._status: Optional[Status] = None
         self._label = ""
@@ -27,7 +36,7 @@ class Progress:
         self._last_line = self._started
         if self.live:
             from rich.console import Console
-            self._console = Console(file=out, highlight=False)
+            self._console = Console(file=cast(IO[str], out), highlight=False)
 
     def step(self, message: str) -> None:
         """A finished step: one line in either mode."""

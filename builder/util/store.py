@@ -5,10 +5,10 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 FORMAT = 1  # of every entry; another number (an older tool's, a planted file's) is discarded
 

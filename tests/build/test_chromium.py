@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import re
@@ -146,7 +147,7 @@ def test_numbers_beside_their_formulas_and_lines(numbering_page):
     align = next(eq for eq in equations if eq["id"] == "eq-1-2")
     assert [bool(line["number"]) for line in align["lines"]] == [True, False, True]  # i=j has none
     rows = [line["row"] for line in align["lines"]]
-    assert all(a["bottom"] <= b["top"] + TOLERANCE for a, b in zip(rows, rows[1:]))  # three rows, one under another
+    assert all(a["bottom"] <= b["top"] + TOLERANCE for a, b in itertools.pairwise(rows))  # three rows, one under another
     # align's first column is set to the right, as amsmath sets it: g, i and k end where = begins
     firsts = [line["first"] for line in align["lines"]]
     assert max(f["right"] for f in firsts) - min(f["right"] for f in firsts) <= 0.5

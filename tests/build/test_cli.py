@@ -50,7 +50,7 @@ def test_all_side_by_side_prefixes_lines_and_says_each_warning_once(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
     warnings = [line for line in lines if ": warning: " in line]
-    assert len(warnings) == len(set(w.split(": ", 1)[1] for w in warnings)) >= 2  # each once
+    assert len(warnings) == len({w.split(": ", 1)[1] for w in warnings}) >= 2  # each once
     assert any(line.startswith("pdf: wrote build/book.pdf") for line in lines)
     assert any(line.startswith("epub: wrote build/book.epub") for line in lines)
     assert all(line.startswith(("pdf: ", "epub: ")) for line in lines), lines

@@ -49,10 +49,11 @@ def test_every_formula_is_an_image_with_its_tex_as_alt(seed_editions):
     # each image's alt is its formula as the dump wrote it
     book = load_book(config.load(cfg_path))
     sources = {" ".join(f.source.split()) for c in book.chapters() for _, f in post_formulas(c.post)}
-    unescape = lambda s: s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    def unescape(s):
+        return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
     assert {unescape(alt) for *_, alt in images} <= sources
     with zipfile.ZipFile(images_epub) as z:
-        for src, kind, style, alt in images:
+        for src, kind, style, _alt in images:
             width, height, depth, colour = png_header(z.read("EPUB/" + src.removeprefix("../")))
             assert (depth, colour) == (4, 3)  # 16 greys in a palette: the seed book has no coloured formula
             if kind == "inline":  # sized in em, so it follows the reader's text size; 300 dpi at 12 pt, unstretched
@@ -122,7 +123,7 @@ def test_numbers_refs_and_a_rebuild_that_sets_only_new_formulas(tmp_path, monkey
     dump.write_text(dump.read_text(encoding="utf-8").replace("引用第一段", "引用第二段"), encoding="utf-8")
     names.clear()
     assert run_book(cfg_path, "epub", "--math", "images") == 0
-    assert "all %d cached" % total in capsys.readouterr().err
+    assert f"all {total} cached" in capsys.readouterr().err
     assert [n for n in names if n != "sh"] == ["pandoc"]  # (sh: the watcher that stops pandoc with us)
 
 

@@ -117,7 +117,7 @@ def test_tex_includes_copies_inside_the_work_dir(figure_book):
 
 
 def test_warnings_name_the_files(figure_book):
-    root, err = figure_book
+    _root, err = figure_book
     assert f"images/{SVD}/5.png: warning: post {SVD} has 4 figure(s), so no figure 5" in err
     assert "images/no-such-post/1.png: warning: no post of the book has the id 'no-such-post'" in err
     assert f"images/{SHORT}/1.png: warning: is not a PNG file" in err

@@ -60,7 +60,7 @@ def test_cited_post_links_in_the_epub(tmp_path):
 
 
 def test_seed_book_pages(seed_pdf):
-    cfg_path, text, log = seed_pdf
+    _cfg_path, text, log = seed_pdf
     assert not re.search(r"^Overfull \\[hv]box", log, re.M)
     bad = [int(b) for b in re.findall(r"^Underfull \\[hv]box \(badness (\d+)\)", log, re.M)]
     assert not [b for b in bad if b > 5000]

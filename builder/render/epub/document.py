@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional
 
@@ -17,6 +17,7 @@ from builder.model.content import (
     Figure,
     FigureImage,
     Heading,
+    Inline,
     ListBlock,
     Location,
     Logo,
@@ -27,7 +28,7 @@ from builder.model.content import (
     Url,
 )
 from builder.model.diagnostics import Diagnostic
-from builder.render.presentation import title_punctuation
+from builder.render.presentation import block_numbers, contents_date, opening, statement_parts, title_punctuation
 from builder.series.links import LinkTable
 from builder.text.numerals import zh_numeral
 from builder.text.typography import CJK, cjk_punctuation
@@ -129,7 +130,7 @@ class EpubRender:
         fence = "$$" if formula.display else "$"
         return {"t": "Code", "c": [_attr(classes=("math-source",)), fence + formula.source + fence]}
 
-    def inline_math(self, formula: Formula, post_id: str, loc: Location) -> dict:
+    def math(self, formula: Formula, post_id: str, loc: Location) -> dict:
         if not formula.ok:
             return self.refused(formula, loc)
         if formula.empty:
@@ -137,7 +138,7 @@ class EpubRender:
         self.check_refs(formula, post_id, loc)
         sole = formula.sole_ref
         target = self.numbers.target(post_id, sole[1]) if sole else None
-        if target:  # `$\eqref{eq:x}$` in prose: a real link to the equation
+        if target and target.ref is not None and sole:  # `$\eqref{eq:x}$` in prose: a real link to the equation
             text = f"({target.ref})" if sole[0] == EQREF else target.ref
             return _link(("eqref",), [_str(text)], f"#{target.anchor}")
         return self.inline_formula(formula, post_id, loc)
@@ -151,25 +152,32 @@ class EpubRender:
         tex, lines, beside = self.numbers.display_tex(formula, post_id)
         return self.formula(tex, True, loc), lines, beside
 
-    def inlines(self, pieces, post_id: str, loc: Location, links: bool = True) -> list:
+    def inlines(self, pieces: Sequence[Inline], post_id: str, loc: Location, links: bool = True) -> list:
         out: list = []
         for piece in pieces:
-            if isinstance(piece, Text):
-                prose = cjk_punctuation(piece.text)
-                for segment, cited in (self.links.split(prose, post_id) if links else [(prose, None)]):
-                    if cited is None:
-                        out.extend(_words(segment))
-                    else:  # a title in 《》 that is a chapter of this book: a link, and its number
-                        out.append(_link(("post-link",), _words(segment), f"#chapter-{cited.number}"))
-                        out.append(_str("》"))
-                        out.append(_span(("post-number",), [_str(f"（第{zh_numeral(cited.number)}章）")]))
-            elif isinstance(piece, Logo):
-                out.append(_str(piece.name))
-            elif isinstance(piece, Url):
-                out.append(_link(("url",), [_str(piece.url)], piece.url))
-            elif isinstance(piece, Math):
-                out.append(self.inline_math(piece.formula, post_id, loc))
+            out += getattr(self, f"inline_{piece.KIND}")(piece, post_id, loc, links)
         return out
+
+    def inline_text(self, piece: Text, post_id: str, loc: Location, links: bool) -> list:
+        out: list = []
+        prose = cjk_punctuation(piece.text)
+        for segment, cited in (self.links.split(prose, post_id) if links else [(prose, None)]):
+            if cited is None:
+                out.extend(_words(segment))
+            else:  # a title in 《》 that is a chapter of this book: a link, and its number
+                out.append(_link(("post-link",), _words(segment), f"#chapter-{cited.number}"))
+                out.append(_str("》"))
+                out.append(_span(("post-number",), [_str(f"（第{zh_numeral(cited.number)}章）")]))
+        return out
+
+    def inline_logo(self, piece: Logo, *_) -> list:
+        return [_str(piece.name)]
+
+    def inline_url(self, piece: Url, *_) -> list:
+        return [_link(("url",), [_str(piece.url)], piece.url)]
+
+    def inline_math(self, piece: Math, post_id: str, loc: Location, links: bool) -> list:
+        return [self.math(piece.formula, post_id, loc)]
 
     def title(self, pieces, post_id: str, loc: Location) -> list:
         """A title may hold inline math, as in the PDF; no links inside headings."""
@@ -190,55 +198,52 @@ class EpubRender:
         classes = ("equation", "numbered-lines") if not beside and any(line.shown for line in lines) else ("equation",)
         return _div(classes, [_para(inlines)], anchors[0] if anchors else "")
 
-    def paragraph(self, block: Paragraph, post_id: str) -> dict:
-        first = block.inlines[0] if block.inlines else None
-        if block.kind != "statement" or not isinstance(first, Text):
+    # blocks: one method per kind, given the block, its post's id and the number the book gives it
+    def block_paragraph(self, block: Paragraph, post_id: str, number: str) -> dict:
+        statement = statement_parts(block)
+        if not statement:
             return _para(self.inlines(block.inlines, post_id, block.loc))
-        # 通俗版JL引理：… -> the name in bold, as the PDF's statement box has it
-        name, _, rest = cjk_punctuation(first.text).replace(":", "：").partition("：")
-        body = self.inlines((Text(rest.lstrip()),) + tuple(block.inlines[1:]), post_id, block.loc)
-        return _div(("statement",), [_para([{"t": "Strong", "c": _words(name.strip() + "：")}] + body)])
+        name, rest = statement  # 通俗版JL引理：… -> the name in bold, as the PDF's statement box has it
+        body = self.inlines(rest, post_id, block.loc)
+        return _div(("statement",), [_para([{"t": "Strong", "c": _words(name + "：")}] + body)])
+
+    def block_heading(self, block: Heading, post_id: str, number: str) -> dict:
+        title = [_str(number), {"t": "Space"}, *self.title(block.inlines, post_id, block.loc)]
+        return {"t": "Header", "c": [3, _attr(f"section-{number.replace('.', '-')}"), title]}
+
+    def block_figure(self, block: Figure, post_id: str, number: str) -> dict:
+        return self.figure(block, f"图 {number}")
+
+    def block_display(self, block: DisplayMath, post_id: str, number: str) -> dict:
+        return self.display(block, post_id)
+
+    def block_list(self, block: ListBlock, post_id: str, number: str) -> dict:
+        items = [[{"t": "Plain", "c": self.inlines(item, post_id, block.loc)}] for item in block.items]
+        delim = {"t": "TwoParens"} if block.style == "paren" else {"t": "Period"}
+        return {"t": "OrderedList", "c": [[1, {"t": "Decimal"}, delim], items]}
+
+    def block_table(self, block: Table, post_id: str, number: str) -> dict:
+        return _table(block)
+
+    def block_code(self, block: CodeBlock, post_id: str, number: str) -> dict:
+        classes = (block.language,) if block.language else ()
+        return {"t": "CodeBlock", "c": [_attr(classes=classes), "\n".join(block.lines)]}
 
     def chapter(self, chapter: Chapter, part_title: str) -> list:
         post = chapter.post
         pid = post.id
         heading = [_str(f"第{zh_numeral(chapter.number)}章{SEP}")] + self.title(post.title_inlines, pid, post.loc)
         blocks: list = [{"t": "Header", "c": [2, _attr(f"chapter-{chapter.number}"), heading]}]
-        meta = []
-        if chapter.series_number is not None:
-            meta.append(f"{part_title} · 第{chapter.series_number}篇")
-        elif chapter.related:
-            meta.append(f"{part_title} · 相关文章")
-        if post.date:
-            meta.append(f"发表于 {post.date.chinese()}")
-        if post.readers is not None:
-            meta.append(f"{post.readers} 位读者")
+        said = opening(chapter, part_title)
+        meta = [said.series_line] if said.series_line else []
+        meta += [f"发表于 {said.date}"] if said.date else []
+        meta += [f"{said.readers} 位读者"] if said.readers else []
         if meta:
             blocks.append(_div(("post-meta",), [_para(_words(SEP.join(meta)))]))
-        figure = section = 0
-        for block in post.blocks:
-            if isinstance(block, Paragraph):
-                blocks.append(self.paragraph(block, pid))
-            elif isinstance(block, Heading):
-                section += 1
-                title = [_str(f"{chapter.number}.{section}"), {"t": "Space"}] + self.title(block.inlines, pid, block.loc)
-                blocks.append({"t": "Header", "c": [3, _attr(f"section-{chapter.number}-{section}"), title]})
-            elif isinstance(block, Figure):
-                figure += 1
-                blocks.append(self.figure(block, f"图 {chapter.number}.{figure}"))
-            elif isinstance(block, DisplayMath):
-                blocks.append(self.display(block, pid))
-            elif isinstance(block, ListBlock):
-                items = [[{"t": "Plain", "c": self.inlines(item, pid, block.loc)}] for item in block.items]
-                delim = {"t": "TwoParens"} if block.style == "paren" else {"t": "Period"}
-                blocks.append({"t": "OrderedList", "c": [[1, {"t": "Decimal"}, delim], items]})
-            elif isinstance(block, Table):
-                blocks.append(_table(block))
-            elif isinstance(block, CodeBlock):
-                classes = (block.language,) if block.language else ()
-                blocks.append({"t": "CodeBlock", "c": [_attr(classes=classes), "\n".join(block.lines)]})
-        note = "抓取的列表中此文没有正文" if not post.blocks else ("摘录至此，全文见原博客" if post.truncated else "摘录")
-        blocks.append(_div(("excerpt-note",), [_para(_words(f"（{note}）"))]))
+        numbers = block_numbers(chapter)
+        for i, block in enumerate(post.blocks):
+            blocks.append(getattr(self, f"block_{block.KIND}")(block, pid, numbers.get(i, "")))
+        blocks.append(_div(("excerpt-note",), [_para(_words(f"（{said.closing_note}）"))]))
         return blocks
 
     def figure(self, block: Figure, label: str) -> dict:
@@ -246,15 +251,17 @@ class EpubRender:
         caption as alt text), else the placeholder. A figure without a caption is numbered alone, as in the PDF."""
         caption = _words(f"{label}{SEP}{cjk_punctuation(block.caption)}" if block.caption else label)
         uri, problem = self.figure_uri(block.image) if block.image and self.figure_uri else ("", "")
-        if problem:
-            self.warnings.append(Diagnostic(Location(block.image.path, 0), f"{problem}; the EPUB keeps the placeholder"))
+        if problem and block.image:
+            self.warnings.append(Diagnostic(Location(block.image.path, 0),
+                                            f"{problem}; the EPUB keeps the placeholder"))
         if not uri:
-            return _div(("figure-placeholder",), [_para([_str("（原文此处为图片）")]), _div(("caption",), [_para(caption)])])
+            return _div(("figure-placeholder",),
+                        [_para([_str("（原文此处为图片）")]), _div(("caption",), [_para(caption)])])
         image = {"t": "Image", "c": [_attr(), [_str(cjk_punctuation(block.caption) or label)], [uri, ""]]}
         return {"t": "Figure", "c": [_attr(classes=("figure-image",)), [None, [{"t": "Plain", "c": caption}]],
                                      [{"t": "Plain", "c": [image]}]]}
 
-    def part_contents(self, chapters: list[Chapter]) -> dict:
+    def part_contents(self, chapters: Sequence[Chapter]) -> dict:
         """The part page's list of its chapters, as the PDF's part overview: label, linked title, date."""
         items = []
         for chapter in chapters:
@@ -262,7 +269,7 @@ class EpubRender:
             said = len(self.warnings)
             title = self.title(post.title_inlines, post.id, post.loc)
             del self.warnings[said:]  # a title's problems are reported once, by its chapter's heading
-            date = post.date.chinese(unknown_year="") if post.date else ""  # no year: left out, as in the PDF
+            date = contents_date(post)
             # Every item has all three cells (the stylesheet sets them as a grid's columns); spaces between them
             # for readers without grid layout.
             items.append([{"t": "Plain", "c": [

@@ -33,7 +33,8 @@ class ImageEpubRender(EpubRender):
             out: list[Token] = []
             for tok in toks:
                 if tok.kind in (EQREF, REF):
-                    out += [Token(CS, "textup"), Token(OPEN, "{"), Token(CHAR, ref(tok.kind, tok.text)), Token(CLOSE, "}")]
+                    out += [Token(CS, "textup"), Token(OPEN, "{"), Token(CHAR, ref(tok.kind, tok.text)),
+                            Token(CLOSE, "}")]
                 else:
                     out.append(tok)
             return tuple(out)

@@ -17,6 +17,7 @@ from builder.mathtex import latex as mlatex
 from builder.mathtex.latex import label_name
 from builder.model.book import Book, Chapter, Post, post_formulas
 from builder.model.content import (
+    Block,
     CodeBlock,
     DisplayMath,
     Figure,
@@ -43,7 +44,7 @@ from builder.render.latex.texescape import (
     join_pieces,
     url_target,
 )
-from builder.render.presentation import title_punctuation
+from builder.render.presentation import contents_date, opening, plain_text, statement_parts, title_punctuation
 from builder.series.index import TermMarker
 from builder.series.links import LinkTable
 from builder.text.typography import cjk_latin_boundary, cjk_punctuation
@@ -118,7 +119,7 @@ class ChapterRenderer:
                 self.warn(loc, f"\\{kind}{{{label}}}: no formula in this post has that label; printed as ??")
         return None
 
-    def inline_math(self, formula: Formula, loc: Location, space_follows: bool = False) -> str:
+    def math(self, formula: Formula, loc: Location, space_follows: bool = False) -> str:
         if formula.empty:  # `$\require{AMScd}$`, macro definitions, \setCounter: nothing to print
             return mlatex.counter(formula)
         tex = inline_tex(self.post, formula) if formula.ok else ""
@@ -144,37 +145,47 @@ class ChapterRenderer:
     # inline ------------------------------------------------------------------
     def inlines(self, inlines: tuple[Inline, ...], loc: Location, seen: Optional[set[str]] = None,
                 index: bool = True) -> str:
-        out = []
+        """Inline pieces on lines for TeX; `seen`: the terms indexed so far (None in a title: no entries)."""
+        out: list[str] = []
         index = index and not self.plain
         for k, piece in enumerate(inlines):
             following = inlines[k + 1] if k + 1 < len(inlines) else None
-            if isinstance(piece, Text):
-                prose = cjk_punctuation(piece.text)
-                segments = self.links.split(prose, self.post.id) if self.links and index else [(prose, None)]
-                for segment, cited in segments:
-                    if cited is not None:  # a title in 《》 that is a chapter of this book: a link
-                        out.append(rf"\sbcite{{{label_name(cited.post.id, 'chapter')}}}{{{escape(segment)}}}")
-                    elif not index or seen is None:  # titles (seen is None) go to the contents: no breaks
-                        out.append(escape_prose(segment) if seen is not None else escape(segment))
-                    else:
-                        marked = self.marker.split(segment, seen)
-                        for j, (text, term) in enumerate(marked):
-                            out.append(escape_prose(text))
-                            if term is not None:
-                                out.append(r"\index{" + term.entry(escape(term.text)) + "}")
-                                after = next((t[0] for t, _ in marked[j + 1:] if t), "")
-                                if not after and isinstance(following, Math):
-                                    after = "math"
-                                if cjk_latin_boundary(term.text[-1], after):  # `ODE\index{…}篇` keeps its space
-                                    out.append(r"\CJKecglue ")
-            elif isinstance(piece, Math):
-                space_follows = isinstance(following, Text) and following.text[:1].isspace()
-                out.append(self.inline_math(piece.formula, loc, space_follows))
-            elif isinstance(piece, Logo):
-                out.append("\\" + piece.name + "{}")
-            elif isinstance(piece, Url):
-                out.append(rf"\href{{{url_target(piece.url)}}}{{\sburl{{{escape_url(piece.url)}}}}}")
+            out += getattr(self, f"inline_{piece.KIND}")(piece, following, loc, seen, index)
         return join_pieces(out)
+
+    def inline_text(self, piece: Text, following: Optional[Inline], loc: Location, seen: Optional[set[str]],
+                    index: bool) -> list[str]:
+        out = []
+        prose = cjk_punctuation(piece.text)
+        segments = self.links.split(prose, self.post.id) if self.links and index else [(prose, None)]
+        for segment, cited in segments:
+            if cited is not None:  # a title in 《》 that is a chapter of this book: a link
+                out.append(rf"\sbcite{{{label_name(cited.post.id, 'chapter')}}}{{{escape(segment)}}}")
+            elif not index or seen is None:  # titles (seen is None) go to the contents: no breaks
+                out.append(escape_prose(segment) if seen is not None else escape(segment))
+            else:
+                marked = self.marker.split(segment, seen)
+                for j, (text, term) in enumerate(marked):
+                    out.append(escape_prose(text))
+                    if term is not None:
+                        out.append(r"\index{" + term.entry(escape(term.text)) + "}")
+                        after = next((t[0] for t, _ in marked[j + 1:] if t), "")
+                        if not after and isinstance(following, Math):
+                            after = "math"
+                        if cjk_latin_boundary(term.text[-1], after):  # `ODE\index{…}篇` keeps its space
+                            out.append(r"\CJKecglue ")
+        return out
+
+    def inline_math(self, piece: Math, following: Optional[Inline], loc: Location, seen: Optional[set[str]],
+                    index: bool) -> list[str]:
+        space_follows = isinstance(following, Text) and following.text[:1].isspace()
+        return [self.math(piece.formula, loc, space_follows)]
+
+    def inline_logo(self, piece: Logo, *_) -> list[str]:
+        return ["\\" + piece.name + "{}"]
+
+    def inline_url(self, piece: Url, *_) -> list[str]:
+        return [rf"\href{{{url_target(piece.url)}}}{{\sburl{{{escape_url(piece.url)}}}}}"]
 
     def title_tex(self, inlines: tuple[Inline, ...], loc: Location) -> tuple[str, str]:
         """(typeset title, plain-text bookmark) for a title that may contain math; one line, no markers."""
@@ -191,9 +202,7 @@ class ChapterRenderer:
                 pieces.append(title_breaks(self.inlines((piece,), loc, index=False)))
             else:
                 pieces.append(self.inlines((piece,), loc, index=False))
-        plain = "".join(cjk_punctuation(p.text) if isinstance(p, Text) else (p.name if isinstance(p, Logo) else
-                        p.url if isinstance(p, Url) else p.source) for p in inlines)
-        return "".join(pieces), escape(plain)
+        return "".join(pieces), escape(plain_text(inlines))
 
     # blocks ------------------------------------------------------------------
     def rejected_unit(self, kind: str, content) -> Optional[str]:
@@ -212,30 +221,36 @@ class ChapterRenderer:
         finally:
             self.plain = False
 
-    def _block(self, block, seen: set[str]) -> str:
-        if isinstance(block, Paragraph):
-            if block.kind == "statement":
-                first = block.inlines[0]
-                name, _, rest = first.text.replace("：", ":").partition(":")
-                body = (Text(rest.lstrip()),) + block.inlines[1:]
-                return Command("sbstatement", arguments=[NoEscape(escape(cjk_punctuation(name.strip()))),
-                               NoEscape(self.inlines(body, block.loc, seen))]).dumps()
-            return self.inlines(block.inlines, block.loc, seen)
-        if isinstance(block, Heading):
-            return Command("section", arguments=NoEscape(self.section_title(block))).dumps()
-        if isinstance(block, Figure):
-            return figure_tex(block, self.figures, self.warn)
-        if isinstance(block, DisplayMath):
-            return self.display(block)
-        if isinstance(block, CodeBlock):
-            return code_tex(block)
-        if isinstance(block, Table):
-            return table_tex(block)
-        if isinstance(block, ListBlock):
-            items = "\n".join(r"  \item " + self.inlines(item, block.loc, seen) for item in block.items)
-            label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"
-            return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
-        raise TypeError(block)
+    def _block(self, block: Block, seen: set[str]) -> str:
+        return getattr(self, f"block_{block.KIND}")(block, seen)
+
+    def block_paragraph(self, block: Paragraph, seen: set[str]) -> str:
+        statement = statement_parts(block)
+        if statement:
+            name, body = statement
+            return Command("sbstatement", arguments=[NoEscape(escape(name)),
+                           NoEscape(self.inlines(body, block.loc, seen))]).dumps()
+        return self.inlines(block.inlines, block.loc, seen)
+
+    def block_heading(self, block: Heading, seen: set[str]) -> str:
+        return Command("section", arguments=NoEscape(self.section_title(block))).dumps()
+
+    def block_figure(self, block: Figure, seen: set[str]) -> str:
+        return figure_tex(block, self.figures, self.warn)
+
+    def block_display(self, block: DisplayMath, seen: set[str]) -> str:
+        return self.display(block)
+
+    def block_code(self, block: CodeBlock, seen: set[str]) -> str:
+        return code_tex(block)
+
+    def block_table(self, block: Table, seen: set[str]) -> str:
+        return table_tex(block)
+
+    def block_list(self, block: ListBlock, seen: set[str]) -> str:
+        items = "\n".join(r"  \item " + self.inlines(item, block.loc, seen) for item in block.items)
+        label = "(\\arabic*)" if block.style == "paren" else "\\arabic*、"
+        return f"\\begin{{enumerate}}[label={label},leftmargin=2em]\n" + items + "\n\\end{enumerate}"
 
     def section_title(self, block: Heading) -> str:
         """A section's title for \\section and the contents: typeset, and plain for the bookmark."""
@@ -271,14 +286,9 @@ class ChapterRenderer:
         return entries
 
     def context(self) -> dict:
-        post, chapter = self.post, self.chapter
+        post = self.post
         heading = self.heading()
-        if chapter.series_number is not None:
-            series_line = f"{escape(self.part_title)} · 第{chapter.series_number}篇"
-        elif chapter.related:
-            series_line = f"{escape(self.part_title)} · 相关文章"
-        else:
-            series_line = ""
+        said = opening(self.chapter, self.part_title)
         seen: set[str] = set()
         body = []
         for i, b in enumerate(post.blocks):
@@ -286,22 +296,16 @@ class ChapterRenderer:
             glue = "\n" if isinstance(b, DisplayMath) or (i and isinstance(post.blocks[i - 1], DisplayMath)
                                                           and isinstance(b, Paragraph)) else "\n\n"
             body.append((glue if i else "") + f"{MARK}b{i}\n" + self.block(b, seen))
-        if not post.blocks:
-            note = "抓取的列表中此文没有正文"
-        elif post.truncated:
-            note = "摘录至此，全文见原博客"
-        else:
-            note = "摘录"
         return {
             # File names only: a line moving in the dump must not rewrite this chapter.
             "sources": ", ".join(dict.fromkeys(s.path for s in post.sources)),
             "heading": heading,
             "anchor": label_name(post.id, "chapter"),
-            "series_line": series_line,
-            "date": escape(post.date.chinese()) if post.date else "",
-            "readers": str(post.readers) if post.readers is not None else "",
+            "series_line": escape(said.series_line),
+            "date": escape(said.date),
+            "readers": escape(said.readers),
             "body": "".join(body),
-            "note": note,
+            "note": escape(said.closing_note),
         }
 
 
@@ -347,9 +351,7 @@ def render_chapters(book: Book, cfg: Config, marker: TermMarker, report: RenderR
 def overview_row(chapter: Chapter, part_title: str, rejected: Optional[dict[str, str]] = None) -> dict:
     """One line of a part's opening overview: chapter label, title, date."""
     tex, _ = ChapterRenderer(chapter, part_title, TermMarker([]), RenderReport(), rejected=rejected).title()
-    d = chapter.post.date
-    date = "" if d is None else escape(d.chinese(unknown_year=""))  # the style of the chapter openings
-    return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": date}
+    return {"label": label_name(chapter.post.id, "chapter"), "title": tex, "date": escape(contents_date(chapter.post))}
 
 
 def toc_titles(book: Book, rejected: Optional[dict[str, str]] = None) -> dict[str, list[tuple[str, str]]]:

@@ -23,13 +23,15 @@ def seed_toc(path: Path, book: Book, titles: dict[str, list[tuple[str, str]]],
         return False
     lines = [r"\contentsline {chapter}{前言}{i}{chapter*.1}%"]
     for part_no, part in zip(part_numbers or range(1, len(book.parts) + 1), book.parts):
-        lines.append(rf"\contentsline {{part}}{{第{zh_numeral(part_no)}部分\hspace {{1em}}{escape(part.title)}}}{{1}}{{part.{part_no}}}%")
+        lines.append(rf"\contentsline {{part}}{{第{zh_numeral(part_no)}部分\hspace {{1em}}{escape(part.title)}}}"
+                     rf"{{1}}{{part.{part_no}}}%")
         for chapter in part.chapters:
             chapter_no = chapter.number
             section_no = 0
             for kind, title in titles.get(chapter.post.id, []):
                 if kind == "chapter":
-                    lines.append(rf"\contentsline {{chapter}}{{\numberline {{第{zh_numeral(chapter_no)}章\hspace {{.3em}}}}"
+                    lines.append(rf"\contentsline {{chapter}}"
+                                 rf"{{\numberline {{第{zh_numeral(chapter_no)}章\hspace {{.3em}}}}"
                                  rf"{title}}}{{1}}{{chapter.{chapter_no}}}%")
                 else:
                     section_no += 1
