@@ -162,7 +162,7 @@ class Config:
 
     @property
     def page(self) -> dict:
-        """The page's size, margins and base size, for styles/preamble.tex.jinja (see builder/paper.py)."""
+        """The page's size, margins and base size, for styles/preamble.tex.jinja (see builder/config/paper.py)."""
         return page_layout(self.paper)
 
 

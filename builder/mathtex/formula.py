@@ -74,7 +74,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Formula:
-    # Content stamps (builder/stamps.py) read only the source and the display flag: the rest follows
+    # Content stamps (builder/build/stamps.py) read only the source and the display flag: the rest follows
     # from them, the post's earlier macros and the tool, all stamped elsewhere.
     source: str  # as written in the dump, without its $ or $$
     display: bool

@@ -130,7 +130,7 @@ class Heading:
 
 @dataclass(frozen=True)
 class FigureImage:
-    """A file of the book's images/ folder that fills a figure's placeholder (builder/figures.py)."""
+    """A file of the book's images/ folder that fills a figure's placeholder (builder/series/figures.py)."""
 
     path: str  # relative to the book's folder: images/<post id>/<n>.<ext>
     kind: ImageKind

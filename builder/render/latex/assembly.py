@@ -45,7 +45,7 @@ def book_packages(book: Book) -> list[str]:
 def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
                 rejected: Optional[dict[str, str]] = None, volume: Optional[dict] = None) -> str:
     """The assembly file: preamble, front matter, parts and \\input of each chapter, index. A volume's (its
-    parts in `book`) is given what only a volume has (builder/volumes.py)."""
+    parts in `book`) is given what only a volume has (builder/build/volumes.py)."""
     env = template_env(style_dirs(cfg))
     parts = [{"key": p.key, "title": escape(p.title), "description": escape(cjk_punctuation(p.description)),
               "files": [chapter_file(c.post.id) for c in p.chapters],

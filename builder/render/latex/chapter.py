@@ -51,7 +51,7 @@ from builder.text.typography import cjk_latin_boundary, cjk_punctuation
 
 # Marker comments in chapter files: `%@f3` ends the line of the post's formula 3 (a display's first line;
 # `%@/f3` its last), `%@b5` starts block 5, `%@t` ends the title's line. A TeX error's line leads back to
-# what caused it (builder/texfail.py), even in chapter files this build did not rewrite.
+# what caused it (builder/build/diagnosis.py), even in chapter files this build did not rewrite.
 MARK = "%@"
 
 
@@ -310,7 +310,7 @@ class ChapterRenderer:
 
 
 def formula_digest(tex: str) -> str:
-    """What TeX's verdict on a formula is remembered by: its LaTeX (builder/texfail.py)."""
+    """What TeX's verdict on a formula is remembered by: its LaTeX (builder/build/diagnosis.py)."""
     return "f:" + hashlib.sha256(tex.encode("utf-8")).hexdigest()[:24]
 
 
