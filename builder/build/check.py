@@ -12,7 +12,6 @@ from builder.text.typography import HAN
 
 HAN_RUN_RE = re.compile(f"[{HAN}]+")
 
-
 NOT_HAN_RE = re.compile(f"[^{HAN}]+")
 
 
@@ -90,13 +89,11 @@ def without_floats(stream: str, book: Book) -> str:
 # (the label) before the text set beside it.
 INSERTED = 1000  # Han characters such a piece may have: a float fills at most a page
 
-
 AHEAD = 2000  # how far after the text found so far the next run is looked for first (formulas' \text, code
 
 
 # comments and tables sit between runs)
 NEAR = 60  # a run split by an inserted piece starts this close to the text found so far
-
 
 BEHIND = 60  # a run put before the text beside it: a line's worth
 

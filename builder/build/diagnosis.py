@@ -30,15 +30,11 @@ from builder.util.store import Store
 
 VERDICT_FILE = ".tex-verdicts.json"
 
-
 MARK_RE = re.compile(r"%@(/?)([fbt])(\d*)\s*$")
-
 
 TOC_ANCHOR_RE = re.compile(r"\{(chapter|section)\.(\d+)(?:\.(\d+))?\}%?\s*$")
 
-
 AUX_LABEL_RE = re.compile(r"\\newlabel\{([^{}:]+):")
-
 
 ROW_LABEL_RE = re.compile(r"\\sbpartrow\{([^{}:]+):chapter\}")
 

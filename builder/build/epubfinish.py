@@ -19,7 +19,6 @@ NAV_MATH_RE = re.compile(rb'<math\b.*?<annotation encoding="application/x-tex">(
 # the <math> element's alttext.
 MATH_RE = re.compile(rb'<math ([^>]*)>(.*?)</math>', re.S)
 
-
 TEX_ANNOTATION_RE = re.compile(rb'<annotation encoding="application/x-tex">(.*?)</annotation>', re.S)
 
 

@@ -20,18 +20,13 @@ from builder.util.store import atomic_write
 
 TEX_FIGURES = "figures"  # under build/tex: TeX reads nothing outside its work dir (openin_any=p)
 
-
 EPUB_FIGURES = "figure-images"  # under build/: a PDF figure rasterised for the EPUB, kept by its digest
-
 
 CONVERT_SECONDS = 60.0
 
-
 EPUB_PDF_DPI = 150  # a PDF figure in the EPUB: sharp on a tablet
 
-
 EPUB_PDF_WIDTH = 1600  # pixels along its longer side, at most
-
 
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
 

@@ -25,7 +25,6 @@ from builder.util.store import atomic_file, write_if_changed
 
 PREVIEW = "preview"
 
-
 SECONDS = 120.0  # one pass over one chapter takes a second or two
 
 

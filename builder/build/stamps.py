@@ -17,7 +17,6 @@ from builder.util.store import Store
 STATE_FILE = ".book-state.json"
 _CODEC = Codec((Diagnostic, Location))
 
-
 _SAVE_LOCK = threading.Lock()
 
 

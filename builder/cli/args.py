@@ -28,7 +28,6 @@ BUILDS = [
      "stops."),
 ]
 
-
 OTHERS = [
     ("preview", "one chapter's pages, numbered as in the book, in a second",
      "Write build/preview.pdf: the chapter of post ID (or of the post at dump:line) alone, its pages, equation "

@@ -15,7 +15,6 @@ from anywhere inside the book's folder. `book list` shows the posts found, with 
 
 GITIGNORE = "build/\nchapters/\n"
 
-
 SCHEMA_FILE = "book.schema.json"
 
 

@@ -20,7 +20,6 @@ from builder.text.typography import HAN_RE
 
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
-
 SYLLABLE_RE = re.compile(r"^[a-z]{1,6}[1-5]$")
 
 

@@ -17,12 +17,9 @@ PRESETS = {
     "ereader-7in": (107.0, 143.0),  # 7-inch readers: Kindle Oasis, Kobo Libra (1264×1680 px at 300 ppi)
 }
 
-
 PAGE_NAMES = sorted(PAPERS) + list(PRESETS)
 
-
 UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72.27}
-
 
 LENGTH_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*$")
 
@@ -58,7 +55,6 @@ PAGE_CLASSES = (
     PageClass(0, "5", "10.5pt", (90, 122), inner=6, outer=6, top=11, bottom=10, headsep=2.5, headheight="12pt",
               footskip=6, screen=True),
 )
-
 
 MIN_MARGIN = 4.0  # mm: what a screen's bezel or a trim needs
 

@@ -10,9 +10,7 @@ from builder.config.problems import Problem
 
 OUTPUTS = ("pdf", "epub", "epub-images")  # epub-images: formulas as images (book epub --math images)
 
-
 VOLUME_MODES = ("none", "series")  # or a list of VolumeConfig
-
 
 OTHER_PART = "other"  # the key of the final part (the posts in no series), in posts.<id>.series and volumes
 

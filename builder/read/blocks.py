@@ -30,12 +30,9 @@ from builder.read.code import dedent, language, split_code
 
 Warn = Callable[[Location, str], None]
 
-
 LIST_ITEM_RE = re.compile(r"^(?:\d{1,2}、|[(（]\d{1,2}[)）]\s*)")
 
-
 STATEMENT_RE = re.compile(r"^([^\s$，,。：:]{2,14}(?:引理|定理|定义|推论|命题|结论|原理|公式|猜想))\s*[:：]\s*\S")
-
 
 LOGO_RE = re.compile(r"^\s*\\(LaTeX|TeX)\s*(?:\{\})?\s*$")
 
@@ -183,7 +180,6 @@ def _alone(numbers: list[int]) -> Callable[[int], bool]:
 
 DOLLAR_RE = re.compile(r"(?<!\\)\$")
 
-
 MAX_JOINED = 5  # lines one inline formula may run over
 
 
@@ -323,7 +319,6 @@ def _unit_texts(pieces: list[tuple[str, int, str]], i: int) -> list[str]:
 # Characters in one paragraph. The blog's longest is under 3,000; TeX's line breaking slows down sharply
 # with a paragraph's length (one line of 1 MB keeps it busy for minutes).
 PARAGRAPH_MAX = 10_000
-
 
 SENTENCE_ENDS = "。！？；.!?; "
 

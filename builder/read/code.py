@@ -40,7 +40,6 @@ DOCSTRING_RE = re.compile(r"\"\"\"|'''")
 # What a code line may carry in Chinese: string literals and a comment (`#`, `//`) after the code.
 STRING_RE = re.compile(r"\"\"\".*?(\"\"\"|$)|'''.*?('''|$)|\"(\\.|[^\"\\])*\"|'(\\.|[^'\\])*'")
 
-
 COMMENT_RE = re.compile(r"(^|\s|(?<=[\w)\]}'\"]))(#|//).*$")
 
 

@@ -13,7 +13,6 @@ HEADING_MAX = 18  # characters (full width) of a section heading; the blog's lon
 # A line that ends a sentence or announces something is prose: a heading never ends like this.
 PROSE_END = ("。", "；", ";", "，", ",", "、", "：", ":", "…", "...", "（", "(", "—", "～")  # "就这样完了～"
 
-
 COMMA_HEADING_MAX = 10  # characters of a heading with a comma ("反过来，从结果到过程"); longer is a sentence
 
 
@@ -22,9 +21,7 @@ COMMA_HEADING_MAX = 10  # characters of a heading with a comma ("反过来，从
 # right after a first letter or digit ("b：首字" defines).
 PROSE_INSIDE = re.compile(r"[。；;]|[：:]\s|^[A-Za-z0-9][：:]")
 
-
 HEADING_NUM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}\.\s*)")
-
 
 NUMBER_RE = re.compile(r"^[-+]?[\d.,%\s]+$")
 
@@ -50,9 +47,7 @@ LONG_CAPTION_RE = re.compile(r"^[^。，,]{2,20}(示意图|图示|流程图|效�
 # The paragraph before points at a figure below it; the paragraph after at one above it.
 FIGURE_AHEAD_RE = re.compile(r"下图|(如图|如图所示|图示如下|示意图如下|图示为|如下所示)[：:。]?$")
 
-
 FIGURE_BEHIND_RE = re.compile(r"上图")
-
 
 FIGURE_BEHIND_START_RE = re.compile(r"^(如图|如上图|上图|在上图中|图中)")
 
@@ -60,7 +55,6 @@ FIGURE_BEHIND_START_RE = re.compile(r"^(如图|如上图|上图|在上图中|图
 # A paragraph that ends by pointing at a figure below; when no caption line follows, the figure is lost
 # without one and gets a placeholder of its own.
 FIGURE_LEAD_RE = re.compile(r"(如下图所示|如下图|如图所示|图示如下|示意图如下|图示为|如下图示)[：:。]?$")
-
 
 TABLE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
@@ -130,7 +124,6 @@ def is_caption(text: str, prev: Optional[str], nxt: Optional[str], prev_caption:
 
 
 LIST_START_RE = re.compile(r"^(\d{1,2}、|[(（]\d{1,2}[)）])")
-
 
 HAN_END_RE = re.compile(r"[\u4e00-\u9fff]$")
 

@@ -13,15 +13,11 @@ META_RE = re.compile(
     r"^By\s+(?P<author>[^|]+?)\s*\|\s*(?P<date>\d{4}-\d{1,2}-\d{1,2})\s*\|\s*(?P<readers>\d+)\s*位读者\s*\|\s*引用(?P<rest>.*)$"
 )
 
-
 SHORT_DATE_RE = re.compile(r"^(?P<day>\d{1,2})\s+(?P<mon>" + "|".join(MONTHS) + r")$")
-
 
 READ_MORE = "点击阅读全文..."
 
-
 STRAY_TRAILERS = {"最近评论"}
-
 
 TITLE_MAX = 60
 

@@ -21,21 +21,15 @@ from builder.util.printable import printable
 
 IMAGES_DIR = "images"
 
-
 EXTENSIONS: dict[str, ImageKind] = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "svg": "svg"}
-
 
 NAME_RE = re.compile(r"(\d{1,4})\.(png|jpe?g|pdf|svg)", re.I)
 
-
 MAX_BYTES = 20_000_000  # a figure of the blog is a few hundred kB; every EPUB reader must hold it in memory
-
 
 MAX_PIXELS = 40_000_000  # decoding is what costs (xdvipdfmx decodes a PNG whole); 40 MP is a large photograph
 
-
 PDF_CHECK_SECONDS = 20.0
-
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -54,7 +48,6 @@ KIND_EXT = {"png": "png", "jpeg": "jpg", "pdf": "pdf", "svg": "svg"}
 
 # An SVG goes into the EPUB as it is: it must need nothing outside itself, run nothing, and declare no entities.
 DOCTYPE_RE = re.compile(rb"<!DOCTYPE[^>\[]*>", re.I)
-
 
 EXTERNAL_URL_RE = re.compile(r"url\(\s*['\"]?(?!#|data:)", re.I)
 

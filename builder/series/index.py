@@ -15,13 +15,11 @@ from builder.text.typography import HAN_RE
 
 STOPWORDS_FILE = "index-stopwords.txt"  # in the book's styles/: generic English words, one a line
 
-
 LETTER = r"A-Za-z\u00C0-\u024F"  # accented Latin too, so Réjean is not read as `jean`
 
 
 # Where a name may start and end: not inside a word, a file name or a module path (Node.js, keras/engine).
 BEFORE = rf"(?<![{LETTER}0-9'’./-])"
-
 
 AFTER = rf"(?![{LETTER}0-9]|[./][A-Za-z])"
 
@@ -32,12 +30,9 @@ LATIN_TERM_RE = re.compile(
     r"(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z][A-Za-z0-9]*)*)*)" + AFTER
 )
 
-
 CITED_RE = re.compile(r"《[^》]*》")
 
-
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")  # `\cdot` outside a formula is TeX source, not a word
-
 
 CHAR_OR_RUN_RE = re.compile(r"[\u4e00-\u9fff]|[^\u4e00-\u9fff]+")  # one syllable per character, Latin as is
 
@@ -50,7 +45,6 @@ NOT_PROSE = tuple(re.compile(p) for p in (
     # (a literal list [u'CEO', …] needs no rule: a word right after a quote is never a term)
     r"^\s*(?:if|for|while|def|return|import|from|print)\b.*[:)]\s*$",
 ))
-
 
 MAKEINDEX_QUOTE = re.compile(r'([!@|"])')
 

@@ -21,12 +21,9 @@ from builder.util.store import Store
 # reader's 12 pt line gets its 300 ppi.
 IMAGE_DPI = 300
 
-
 BORDER_PT = 1.0  # around each formula's box, so that ink sticking out of it (an italic's overhang) is kept
 
-
 JOBNAME = "formulas"
-
 
 CACHE_INDEX = "index.json"
 
@@ -35,7 +32,6 @@ SECONDS_BASE, SECONDS_PER_FORMULA = 60.0, 0.05  # one run: a few seconds per 500
 
 
 SIZE_RE = re.compile(r"^sbimgsize:([\d.]+)", re.M)
-
 
 BOX_RE = re.compile(r"^sbimg:([0-9a-f]+):([\d.]+)pt:([\d.]+)pt:([\d.]+)pt", re.M)
 
@@ -186,7 +182,6 @@ class FormulaImages:
 
 # 16 greys: antialiasing needs no more, and a 4-bit PNG is a third of pdftoppm's own 24-bit one.
 GREY_LEVEL = [(v * 15 + 127) // 255 for v in range(256)]
-
 
 GREY_PALETTE = [c for k in range(16) for c in (k * 17,) * 3]
 

@@ -7,12 +7,9 @@ from pathlib import Path
 
 ERROR_RE = re.compile(r"^(?P<file>[^\s:][^:\n]*\.(?:tex|aux|toc|out|ind)):(?P<line>\d+): (?P<msg>.*)$", re.M)
 
-
 BANG_RE = re.compile(r"^! (?P<msg>.*)$", re.M)
 
-
 PAGES_RE = re.compile(r"Output written on .*?\((?P<pages>\d+) pages?")
-
 
 SHIPPED_RE = re.compile(r"\[(\d+)")
 
@@ -35,7 +32,6 @@ class TexResult:
 
 
 STDOUT_TAIL = 40
-
 
 TERMINAL_ERROR_RE = re.compile(r"^(?:! (?P<tex>.+)|(?P<pdf>xdvipdfmx:fatal: .+)|.*(?P<crash>Segmentation fault).*)$")
 

@@ -38,7 +38,6 @@ from builder.util.store import Store
 # Files a pass writes and the next one reads back: when none changed over a pass, that pass was the last.
 SETTLING = (".aux", ".toc", ".out", ".ind")
 
-
 STATE_SUFFIX = ".passes"  # what the last successful run read (its inputs), and the .idx the .ind was sorted from
 
 
@@ -77,9 +76,7 @@ class Step:
 
 DRIVER_FAILED = "(driver return code) generating output"  # XeLaTeX's words when xdvipdfmx failed under it
 
-
 DRIVER_PAGE_RE = re.compile(r"\[(\d+)\]")  # xdvipdfmx prints [1][2]… as it finishes each page
-
 
 DRIVER_PROGRESS_RE = re.compile(r"^(?:\[\d+\])*(?:\[\d*)?")
 

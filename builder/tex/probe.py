@@ -90,7 +90,6 @@ def _run(preamble: str, items: list[ProbeItem], search_dirs: list[Path], timeout
 
 CHUNK = 2000  # formulas per run: a run that loops costs at most this many, halved until the culprit is alone
 
-
 CHUNK_TIMEOUT = 120.0  # seconds for one run (2 000 formulas take a few seconds)
 
 

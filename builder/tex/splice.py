@@ -28,14 +28,9 @@ from builder.util.store import Store
 # PDF, keeping its outline, page labels and named destinations; otherwise the full build runs.
 MANIFEST = "book.inputs.json"
 
-
 PART_JOB = "bookpart"
 
-
 SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids as ingest makes them: nothing TeX reads as markup in \includeonly
-
-
-
 
 WORTH_IT = 0.5  # above this share of chapters changed, a full pass is as quick
 
@@ -43,27 +38,19 @@ WORTH_IT = 0.5  # above this share of chapters changed, a full pass is as quick
 # Lines of the job's .aux about its own pages, not the book's: its page total and its page labels.
 JOB_PAGES_RE = re.compile(r"^(?:\\gdef ?\\@abspage@last\{\d+\}|\\HyPL@Entry\{.*\})$", re.M)
 
-
 PAGE_LABEL_RE = re.compile(r"^\\HyPL@Entry\{(\d+)<<(.*?)>>\}$", re.M)
-
 
 CHAPTER_PAGE_RE = re.compile(r"\\newlabel\{([^{}]*):chapter\}\{\{[^{}]*\}\{(\d+)\}")
 
-
 END_PAGE_RE = re.compile(r"\\setcounter\{page\}\{(\d+)\}")
-
 
 TOC_RE = re.compile(r"^\\@writefile\{toc\}\{(.*)\{[^{}]*\}\{([^{}]*)\}\\protected@file@percent \}$", re.M)
 
-
 INDEX_PAGE_RE = re.compile(r"\{([^{}]*)\}\s*$")
-
 
 LOG_FACT_RE = re.compile(r"^(?:Missing character: There is no .*|.*sciblog: formula scaled to fit: \S+:\d+.*)$", re.M)
 
-
 SCALED_ID_RE = re.compile(r"sciblog: formula scaled to fit: ([^:\s]+):")
-
 
 MISSING_CHAR_RE = re.compile(r"Missing character: There is no (.+?) \(U\+")
 

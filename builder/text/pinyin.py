@@ -9,12 +9,9 @@ from builder.util.store import Store
 
 _memo: dict[str, list[str]] = {}
 
-
 _memo_file: Optional[Path] = None
 
-
 _dirty = False
-
 
 _lock = threading.Lock()
 

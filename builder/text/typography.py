@@ -8,9 +8,7 @@ import unicodedata
 # common block alone, what the parsing rules (code, index terms, pinyin readings) count as Chinese.
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 
-
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
-
 
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\U00020000-\U0002ffff“”‘’《》"
 
@@ -39,7 +37,6 @@ def cjk_punctuation(text: str) -> str:
 
 
 _IDEOGRAPH = re.compile(f"[{HAN}]")
-
 
 _LATIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 

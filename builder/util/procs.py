@@ -64,7 +64,6 @@ class Child:
 
 _live: set[Child] = set()
 
-
 _lock = threading.Lock()
 
 

@@ -41,7 +41,6 @@ API_VERSION = [1, 23, 1, 1]
 # XeLaTeX (xeCJK) drops a space between two Chinese characters; so does the EPUB.
 CJK_SPACE_RE = re.compile(rf"(?<=[{CJK}])[ \t\n]+(?=[{CJK}])")
 
-
 SEP = "\u3000"  # between 第一章 and the title: an ideographic space, not a Latin one
 
 

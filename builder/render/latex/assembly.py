@@ -17,7 +17,6 @@ from builder.text.typography import cjk_punctuation
 
 STYLE_FILES = ("sciblog.sty", "sbmathjax.sty", "sciblog.ist")
 
-
 URL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9:/._~?=&+@!,;*()'-]")
 
 

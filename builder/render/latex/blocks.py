@@ -11,7 +11,6 @@ from builder.text.typography import cjk_punctuation, display_width
 
 CODE_KEEP_WHOLE = 5  # a code block of this many lines or fewer is never split across pages
 
-
 CODE_KEEP_ENDS = 2  # nor are the first and the last two lines of a longer one
 
 
@@ -28,9 +27,7 @@ def code_tex(block: CodeBlock) -> str:
 
 TABLE_LINE = 72  # half-width characters a table may hold across the text block before it wraps its cells
 
-
 TABLE_WIDE_CELL = 16  # columns with a cell this wide wrap (X columns); narrower ones keep their width
-
 
 TABLE_PAGE_ROWS = 30  # a longer table is set to break across pages (longtable), a shorter one never does
 

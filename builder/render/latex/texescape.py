@@ -30,7 +30,6 @@ PROSE_ESCAPES: dict[str, str] = {
     "]": "{]}",
 }
 
-
 _PROSE_RE = re.compile("|".join(re.escape(k) for k in PROSE_ESCAPES))
 
 
@@ -42,12 +41,9 @@ def escape(text: str) -> str:
 # Limits that keep TeX's own limits out of reach whatever the text (see README, "Hostile input").
 TEX_LINE_MAX = 4000  # characters per generated line; TeX's input buffer holds 200,000, a line is read whole
 
-
 UNBROKEN_MAX = 40  # characters TeX may meet with no place to break a line (a longer run gets places)
 
-
 SHOWN_SOURCE_MAX = 3000  # characters of a formula shown as source; a longer one is cut, saying how much
-
 
 _BREAK = "\x00"  # stands for a break opportunity until the text is escaped (NUL never reaches a post)
 
