@@ -138,7 +138,8 @@ def pandoc_time(project: Path) -> float:
 
 def python_peak_mb(project: Path, args: Optional[list[str]] = None) -> float:
     """Peak resident memory of the Python side (everything but TeX): `book chapters -B` (or `args`) in a child."""
-    code = ("import resource, sys; from builder.cli import main; rc = main(['--config', sys.argv[1]] + sys.argv[2:]); "
+    code = ("import resource, sys; from builder.cli.main import main; "
+            "rc = main(['--config', sys.argv[1]] + sys.argv[2:]); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, str(project / "book.yaml")] + (args or ["chapters", "-B", "-q"]),
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()[-1]
