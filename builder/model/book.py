@@ -30,6 +30,9 @@ class Post:
     sources: tuple[Location, ...] = ()
     truncated: bool = False  # listing excerpt that ends in 点击阅读全文
     title_inlines: tuple[Inline, ...] = ()  # the title as text and parsed math (set with the title)
+    url: str = ""  # the post's page on the blog, when its page was read
+    archive_id: str = ""  # the N of the blog's /archives/N, when known
+    whole: bool = False  # read from the post's whole page, not a listing's excerpt
 
     @property
     def display_title(self) -> str:

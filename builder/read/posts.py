@@ -6,6 +6,7 @@ from pathlib import Path
 from builder.model.book import Post
 from builder.model.content import Location
 from builder.model.diagnostics import Diagnostic
+from builder.read import pages
 from builder.read.blocks import build_blocks, split_inline
 from builder.read.dumps import InputError, read_dump
 from builder.read.ids import assign_ids, merge_duplicates
@@ -17,6 +18,8 @@ def parse_file(path: Path, display: str, diags: list[Diagnostic]) -> list[Post]:
     if not any(l.strip() for l in lines):
         diags.append(Diagnostic(Location(display, 1), "empty file; no posts"))
         return []
+    if pages.recognises(lines):
+        return pages.read_page(lines, display, diags)
     fmt = detect_format(lines)
     if fmt is None:
         diags.append(Diagnostic(Location(display, 1),

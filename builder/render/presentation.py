@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from builder.model.book import Chapter, Post
+from builder.model.book import Book, Chapter, Post
 from builder.model.content import Block, Inline, Logo, Paragraph, Text, Url
 from builder.text.typography import cjk_punctuation, title_commas
 
@@ -34,7 +34,9 @@ def opening(chapter: Chapter, part_title: str) -> Opening:
         series_line = f"{part_title} · 相关文章"
     else:
         series_line = ""
-    if not post.blocks:
+    if post.whole:
+        note = ""  # the whole post: nothing was left out
+    elif not post.blocks:
         note = "抓取的列表中此文没有正文"
     elif post.truncated:
         note = "摘录至此，全文见原博客"
@@ -80,3 +82,20 @@ def plain_text(pieces: tuple[Inline, ...]) -> str:
             return piece.name
         return piece.url if isinstance(piece, Url) else piece.source
     return "".join(plain(p) for p in pieces)
+
+
+@dataclass(frozen=True)
+class BookSource:
+    """What the title page and the preface say the book was made from."""
+
+    taken_from: str  # 摘录自 (excerpts) or 选自 (whole posts): before the blog's name
+    chapters_are: str  # what the preface says the chapters are
+
+
+def book_source(book: Book) -> BookSource:
+    posts = [c.post for c in book.chapters()]
+    if posts and all(p.whole for p in posts):
+        return BookSource("选自", "文章，由保存的文章页面整理排版而成")
+    if any(p.whole for p in posts):
+        return BookSource("选自", "文章（部分为摘录），由保存的文章页面与抓取的文章列表整理排版而成")
+    return BookSource("摘录自", "文章的摘录，由抓取的文章列表整理排版而成")

@@ -28,7 +28,14 @@ from builder.model.content import (
     Url,
 )
 from builder.model.diagnostics import Diagnostic
-from builder.render.presentation import block_numbers, contents_date, opening, statement_parts, title_punctuation
+from builder.render.presentation import (
+    block_numbers,
+    book_source,
+    contents_date,
+    opening,
+    statement_parts,
+    title_punctuation,
+)
 from builder.series.links import LinkTable
 from builder.text.numerals import zh_numeral
 from builder.text.typography import CJK, cjk_punctuation
@@ -242,7 +249,8 @@ class EpubRender:
         numbers = block_numbers(chapter)
         for i, block in enumerate(post.blocks):
             blocks.append(getattr(self, f"block_{block.KIND}")(block, pid, numbers.get(i, "")))
-        blocks.append(_div(("excerpt-note",), [_para(_words(f"（{said.closing_note}）"))]))
+        if said.closing_note:
+            blocks.append(_div(("excerpt-note",), [_para(_words(f"（{said.closing_note}）"))]))
         return blocks
 
     def figure(self, block: Figure, label: str) -> dict:
@@ -295,7 +303,8 @@ class EpubRender:
         if cfg.author:
             meta["author"] = {"t": "MetaList", "c": [meta_str(cfg.author)]}
         if cfg.blog.name or cfg.blog.url:
-            meta["rights"] = meta_str(f"摘录自博客《{cfg.blog.name}》 {cfg.blog.url}".replace("《》 ", "").strip())
+            source = f"{book_source(self.book).taken_from}博客《{cfg.blog.name}》 {cfg.blog.url}"
+            meta["rights"] = meta_str(source.replace("《》 ", "").strip())
         if cfg.date:
             meta["date"] = meta_str(cfg.date)
         return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}

@@ -12,6 +12,7 @@ from builder.model.book import Book, post_formulas
 from builder.render.latex.chapter import overview_row
 from builder.render.latex.templates import template_env
 from builder.render.latex.texescape import escape
+from builder.render.presentation import book_source
 from builder.text.numerals import zh_numeral
 from builder.text.typography import cjk_punctuation
 
@@ -64,4 +65,5 @@ def render_book(book: Book, cfg: Config, chapter_file: Callable[[str], str],
         part_count=len(book.parts),
         has_series=bool(cfg.series),
         volume=volume,
+        source=book_source(book),
     )
