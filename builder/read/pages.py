@@ -208,7 +208,8 @@ def _table(tokens: list[Token], i: int) -> tuple[tuple[tuple[str, ...], ...], in
         i += 1
     if rows and not any(rows[0]):  # the scraper's empty header row
         rows = rows[1:]
-    return tuple(rows), i + 1
+    width = max((len(r) for r in rows), default=0)  # every row as wide as the widest (TeX's table needs it)
+    return tuple(r + ("",) * (width - len(r)) for r in rows), i + 1
 
 
 def _paragraphs(children: list[Token], loc: Location, macros: MacroTable, warn: Warn) -> list[Block]:
