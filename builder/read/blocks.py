@@ -61,13 +61,14 @@ def split_inline(text: str, loc: Location, warn: Warn, macros: Optional[MacroTab
             out.append(Math(parse_formula(piece.strip(), False, loc, macros)))
     if buf:
         out.append(Text("".join(buf)))
-    return tuple(p for part in out for p in (_split_urls(part) if isinstance(part, Text) else (part,)))
+    return tuple(p for part in out for p in (split_urls(part) if isinstance(part, Text) else (part,)))
 
 
 URL_RE = re.compile(r"https?://[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef<>\"'“”《》「」]+")
 
 
-def _split_urls(text: Text) -> tuple[Inline, ...]:
+def split_urls(text: Text) -> tuple[Inline, ...]:
+    """Text with each web address in it made a Url piece (the one rule for what an address is)."""
     out: list[Inline] = []
     last = 0
     for m in URL_RE.finditer(text.text):

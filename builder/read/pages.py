@@ -10,7 +10,6 @@ anchor links.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Optional
 
 from markdown_it import MarkdownIt
@@ -33,11 +32,9 @@ from builder.model.content import (
     PostDate,
     Table,
     Text,
-    Url,
 )
 from builder.model.diagnostics import Diagnostic
-
-Warn = Callable[[Location, str], None]
+from builder.read.blocks import Warn, split_urls
 
 TITLE_RE = re.compile(r"^# \[(?P<title>.+)\]\((?P<url>https?://(?:kexue\.fm|spaces\.ac\.cn)/archives/(?P<id>\d+))/?\)\s*$")
 END_MARK = "转载到请包括本文地址"
@@ -284,7 +281,7 @@ def _inlines(children: list[Token], loc: Location, macros: MacroTable, warn: War
     flush()
     if heading and out and isinstance(out[-1], Text):  # (the space before the anchor)
         out[-1] = Text(out[-1].text.rstrip())
-    return tuple(_bare_urls(out))
+    return tuple(p for piece in out for p in (split_urls(piece) if isinstance(piece, Text) else (piece,)))
 
 
 def _join_lines(text: list[str], children: list[Token], child: Token) -> str:
@@ -294,12 +291,3 @@ def _join_lines(text: list[str], children: list[Token], child: Token) -> str:
     after = children[k + 1].content[:1] if k + 1 < len(children) and children[k + 1].content else ""
     return " " if before.isascii() and after.isascii() and before.isalnum() and after.isalnum() else ""
 
-
-def _bare_urls(pieces: list[Inline]) -> list[Inline]:
-    out: list[Inline] = []
-    for piece in pieces:
-        if isinstance(piece, Text) and re.fullmatch(r"https?://\S+", piece.text.strip()):
-            out.append(Url(piece.text.strip()))
-        else:
-            out.append(piece)
-    return out
